@@ -1,0 +1,66 @@
+/**
+ * The provider: an OAuth 2.0 authorization server and the resource server it protects, as one Express app.
+ *
+ * `createApp` builds the app from its configuration and collaborators; only `server.ts` listens. Machine-facing
+ * routes (metadata, token, API) are mounted before the session middleware, so they never load a session,
+ * render a view or check a CSRF token.
+ */
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import ejs from 'ejs';
+import type session from 'express-session';
+import type { ProviderConfig } from './config.ts';
+import { InMemoryStore } from './store.ts';
+import { createOAuthServer } from './oauth/server.ts';
+import { errorHandler, notFound } from './http/errors.ts';
+import { securityHeaders } from './http/security.ts';
+import { ExpiringMemoryStore, sessionMiddleware } from './http/session.ts';
+import { metadataRoutes } from './routes/metadata.ts';
+import { tokenRoutes } from './routes/token.ts';
+import { resourceRoutes } from './routes/resource.ts';
+import { loginRoutes } from './routes/login.ts';
+import { authorizeRoutes } from './routes/authorize.ts';
+import { homeRoutes } from './routes/home.ts';
+
+export interface ProviderDeps {
+  store?: InMemoryStore;
+  sessionStore?: session.Store;
+}
+
+const viewsDir = fileURLToPath(new URL('../views', import.meta.url));
+const layoutFile = `${viewsDir}/_layout.ejs`;
+
+export function createApp(config: ProviderConfig, deps: ProviderDeps = {}): express.Express {
+  const store = deps.store ?? new InMemoryStore(config);
+  const oauth = createOAuthServer(config, store);
+  const app = express();
+
+  app.disable('x-powered-by');
+  app.set('views', viewsDir);
+  app.set('view engine', 'ejs');
+  // Every page is its view rendered inside the one layout.
+  app.engine('ejs', (file, locals, cb) =>
+    ejs.renderFile(file, locals, (err, body) => (err ? cb(err) : ejs.renderFile(layoutFile, { ...locals, body }, cb))),
+  );
+
+  app.use(securityHeaders(config));
+  app.use('/static', express.static(fileURLToPath(new URL('../public', import.meta.url)), { index: false }));
+
+  // Small, flat form bodies only: a repeated parameter stays visible as an array and is refused.
+  const formBody = express.Router().use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 32 }));
+
+  // Machine-facing: no session, no views.
+  app.use(metadataRoutes(config));
+  app.use(tokenRoutes(config, oauth, formBody));
+  app.use(resourceRoutes(config, oauth));
+
+  // Browser-facing: the login session, then the pages.
+  app.use(sessionMiddleware(config, deps.sessionStore ?? new ExpiringMemoryStore()), formBody);
+  app.use(loginRoutes(config, store));
+  app.use(authorizeRoutes(config, store, oauth));
+  app.use(homeRoutes(store));
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

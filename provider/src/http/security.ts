@@ -1,0 +1,36 @@
+/**
+ * Response headers for a security-sensitive server.
+ */
+import helmet from 'helmet';
+import type { RequestHandler } from 'express';
+import type { ProviderConfig } from '../config.ts';
+
+export function securityHeaders(config: ProviderConfig): RequestHandler {
+  // The consent form posts to us and we answer with a 303 to the client's redirect URI. Chromium applies
+  // `form-action` to that redirect too, so the registered redirect origins must be allowed, and nothing else.
+  const https = new URL(config.issuer).protocol === 'https:';
+  const redirectOrigins = [...new Set(config.clients.flatMap((c) => c.redirect_uris.map((uri) => new URL(uri).origin)))];
+  return helmet({
+    contentSecurityPolicy: {
+      directives: {
+        'default-src': ["'self'"],
+        'form-action': ["'self'", ...redirectOrigins],
+        // RFC 9700 §4.16: the login and consent pages must not be framed (clickjacking).
+        'frame-ancestors': ["'none'"],
+        // Upgrading to https only makes sense when we are served over https (not on http://localhost).
+        'upgrade-insecure-requests': https ? [] : null,
+      },
+    },
+    // HSTS is ignored over http, and sent for localhost over https it would pin every local dev server.
+    strictTransportSecurity: https,
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+}
+
+/** Interaction pages and token responses must not be cached (RFC 6749 §5.1, RFC 9700 §4.16). */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  res.set('Pragma', 'no-cache');
+  next();
+};

@@ -1,0 +1,111 @@
+/**
+ * Validation of an authorization request (RFC 6749 §4.1.1), done in full before the user sees anything.
+ *
+ * Two kinds of failure, as RFC 6749 §4.1.2.1 requires:
+ * - the client or its redirect URI cannot be trusted → the provider shows an error page and MUST NOT redirect,
+ *   or it would become an open redirector;
+ * - anything else → the error goes back to the client's redirect URI, with `state` and `iss`.
+ */
+import type { Client, InMemoryStore } from '../store.ts';
+import { singleValued } from '../http/params.ts';
+
+const PARAMETERS = [
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'scope',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+] as const;
+
+/** RFC 7636 §4.2: a S256 challenge is the base64url SHA-256 of the verifier, 43 characters. */
+const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+/** RFC 6749 Appendix A.5: state is visible ASCII. */
+const VSCHAR = /^[\x20-\x7e]+$/;
+
+export interface AuthorizationRequest {
+  client: Client;
+  redirect_uri: string;
+  scope: string[];
+  state: string | undefined;
+  code_challenge: string;
+  code_challenge_method: 'S256';
+}
+
+export type Validation =
+  | { ok: true; request: AuthorizationRequest }
+  /** Shown at the provider; never redirected. */
+  | { ok: false; redirect: false; error: string; error_description: string }
+  /** Sent back to the client's redirect URI. */
+  | { ok: false; redirect: true; redirect_uri: string; state: string | undefined; error: string; error_description: string };
+
+export function validateAuthorizationRequest(store: InMemoryStore, input: unknown): Validation {
+  let params: Record<string, string | undefined>;
+  try {
+    params = singleValued(input, PARAMETERS);
+  } catch {
+    // A repeated parameter may be the client_id or redirect_uri itself: nothing here can be trusted.
+    return fatal('invalid_request', 'A parameter was given more than once.');
+  }
+  const { client_id, redirect_uri, response_type, code_challenge, code_challenge_method, scope, state } = params;
+
+  const client = client_id ? store.findClient(client_id) : null;
+  if (!client) return fatal('invalid_client', 'The application that sent you here is not registered.');
+  // RFC 9700 §4.1.3 / RFC 6749 §3.1.2.3: exact string comparison against the registered URIs.
+  if (!redirect_uri || !client.redirectUris.includes(redirect_uri)) {
+    return fatal('invalid_request', 'The redirect_uri is missing or is not registered for this application.');
+  }
+
+  const redirect = (error: string, error_description: string): Validation => ({
+    ok: false,
+    redirect: true,
+    redirect_uri,
+    state: state !== undefined && VSCHAR.test(state) ? state : undefined,
+    error,
+    error_description,
+  });
+  if (state !== undefined && !VSCHAR.test(state)) return redirect('invalid_request', 'Invalid parameter: `state`');
+  if (!response_type) return redirect('invalid_request', 'Missing parameter: `response_type`');
+  if (response_type !== 'code') {
+    return redirect('unsupported_response_type', 'Only the authorization code flow (response_type=code) is supported');
+  }
+  // RFC 9700 §2.1.1: PKCE is required, and only with S256 (RFC 7636 §4.2; `plain` protects nothing).
+  if (!code_challenge) return redirect('invalid_request', 'Missing parameter: `code_challenge` (PKCE is required)');
+  if (code_challenge_method !== 'S256') {
+    return redirect('invalid_request', 'Invalid parameter: `code_challenge_method` must be S256');
+  }
+  if (!S256_CHALLENGE.test(code_challenge)) return redirect('invalid_request', 'Invalid parameter: `code_challenge`');
+
+  // RFC 6749 §3.3: scope is a space-delimited list; each must be known and allowed for this client.
+  const requested = scope === undefined ? undefined : scope.split(' ').filter(Boolean);
+  const granted = store.validateScope(client, requested);
+  if (!granted) return redirect('invalid_scope', 'The requested scope is unknown or not allowed for this application');
+
+  return {
+    ok: true,
+    request: { client, redirect_uri, scope: granted, state, code_challenge, code_challenge_method: 'S256' },
+  };
+}
+
+function fatal(error: string, error_description: string): Validation {
+  return { ok: false, redirect: false, error, error_description };
+}
+
+/**
+ * Builds the authorization response (RFC 6749 §4.1.2): parameters are added to the registered redirect URI,
+ * keeping its own query. RFC 9207 §2: every response, success or error, names the issuer in `iss`, so that a
+ * client talking to several servers can tell which one answered (mix-up attacks, RFC 9700 §4.4).
+ */
+export function authorizationResponseUrl(
+  redirect_uri: string,
+  issuer: string,
+  params: Record<string, string | undefined>,
+): string {
+  const url = new URL(redirect_uri);
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined) url.searchParams.set(name, value);
+  }
+  url.searchParams.set('iss', issuer);
+  return url.href;
+}

@@ -1,0 +1,85 @@
+/**
+ * The model `@node-oauth/oauth2-server` calls (its "storage adapter"): a thin, typed translation between the
+ * library's objects and the in-memory store. All state lives in `../store.ts`.
+ */
+import type OAuth2Server from '@node-oauth/oauth2-server';
+import type { Client, InMemoryStore, User } from '../store.ts';
+
+export function createModel(store: InMemoryStore): OAuth2Server.AuthorizationCodeModel {
+  return {
+    /**
+     * The library calls `getClient(id, null)` at the authorization endpoint (no authentication there) and
+     * `getClient(id, secret)` at the token endpoint, where `secret` is undefined when the client sent none.
+     */
+    async getClient(clientId: string, clientSecret: string | null | undefined) {
+      if (clientSecret === null) return store.findClient(clientId);
+      return store.authenticateClient(clientId, clientSecret || undefined);
+    },
+
+    async validateRedirectUri(redirectUri: string, client: OAuth2Server.Client) {
+      return (client as Client).redirectUris.includes(redirectUri);
+    },
+
+    async validateScope(_user: OAuth2Server.User, client: OAuth2Server.Client, scope?: string[]) {
+      return store.validateScope(client as Client, scope);
+    },
+
+    async saveAuthorizationCode(code, client, user) {
+      const saved = {
+        authorizationCode: code.authorizationCode,
+        expiresAt: code.expiresAt,
+        redirectUri: code.redirectUri,
+        scope: code.scope ?? [],
+        // The authorization endpoint refuses requests without an S256 challenge before the library runs.
+        codeChallenge: code.codeChallenge ?? '',
+        codeChallengeMethod: code.codeChallengeMethod ?? 'S256',
+        client: client as Client,
+      };
+      store.saveAuthorizationCode({ ...saved, user: user as User });
+      return { ...saved, user };
+    },
+
+    async getAuthorizationCode(authorizationCode: string) {
+      const record = store.findAuthorizationCode(authorizationCode);
+      if (!record) return null;
+      return {
+        authorizationCode,
+        expiresAt: new Date(record.expiresAt),
+        redirectUri: record.redirectUri,
+        scope: record.scope,
+        codeChallenge: record.codeChallenge,
+        codeChallengeMethod: record.codeChallengeMethod,
+        client: record.client,
+        user: record.user,
+      };
+    },
+
+    async revokeAuthorizationCode(code: OAuth2Server.AuthorizationCode) {
+      return store.markAuthorizationCodeUsed(code.authorizationCode);
+    },
+
+    /** Called by the authorization code grant; the refresh grant (./grants.ts) saves through the store itself. */
+    async saveToken(token: OAuth2Server.Token, client: OAuth2Server.Client, user: OAuth2Server.User) {
+      const grantId = store.grantIdOfCode(token.authorizationCode as string);
+      if (!grantId || !token.accessTokenExpiresAt) return null;
+      store.saveTokens(grantId, { ...token, accessTokenExpiresAt: token.accessTokenExpiresAt }, client as Client, user as User, token.scope ?? []);
+      return { ...token, client, user };
+    },
+
+    async getAccessToken(accessToken: string) {
+      const info = store.findAccessToken(accessToken);
+      if (!info) return null;
+      return {
+        accessToken,
+        accessTokenExpiresAt: new Date(info.expiresAt),
+        scope: info.scope,
+        client: { id: info.clientId, grants: [] },
+        user: info.user,
+      };
+    },
+
+    async verifyScope(token: OAuth2Server.Token, required: string[]) {
+      return required.every((scope) => token.scope?.includes(scope));
+    },
+  };
+}

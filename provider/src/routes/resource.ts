@@ -1,0 +1,58 @@
+/**
+ * The protected resource (RFC 6750): what the access token is for. `GET /api/me` answers who the token's user is.
+ *
+ * The library checks the token and its scope; we add the `WWW-Authenticate` challenge that RFC 6750 §3
+ * requires and that express-oauth-server's `authenticate()` middleware drops.
+ */
+import { Router } from 'express';
+import cors from 'cors';
+import OAuth2Server from '@node-oauth/oauth2-server';
+import type { ProviderConfig } from '../config.ts';
+import type { OAuthServer } from '../oauth/server.ts';
+import type { User } from '../store.ts';
+
+const REQUIRED_SCOPE = ['profile'];
+
+export function resourceRoutes(config: ProviderConfig, oauth: OAuthServer): Router {
+  const router = Router();
+  const realm = `Bearer realm="${config.issuer}"`;
+
+  // Browser apps on other origins may call the API with a bearer token (no cookies are involved).
+  router.use('/api', cors({ origin: true, credentials: false }));
+
+  router.get('/api/me', async (req, res) => {
+    // RFC 6750 §2.1: the token travels in the Authorization header only (never the query string, §2.3).
+    const request = new OAuth2Server.Request({
+      method: req.method,
+      query: {},
+      headers: { authorization: req.get('authorization') ?? '' },
+    });
+    let token: OAuth2Server.Token;
+    try {
+      token = await oauth.authenticate(request, new OAuth2Server.Response(), { scope: REQUIRED_SCOPE });
+    } catch (err) {
+      if (!(err instanceof OAuth2Server.OAuthError)) throw err;
+      res.set('Cache-Control', 'no-store');
+      // RFC 6750 §3.1: a request without any token gets the bare challenge and no error code.
+      if (err instanceof OAuth2Server.UnauthorizedRequestError) {
+        res.set('WWW-Authenticate', realm).status(401).end();
+        return;
+      }
+      const challenge = `${realm}, error="${err.name}", error_description="${err.message.replace(/["\\]/g, '')}"`;
+      const scopeHint = err.name === 'insufficient_scope' ? `, scope="${REQUIRED_SCOPE.join(' ')}"` : '';
+      res.set('WWW-Authenticate', challenge + scopeHint);
+      res.status(err.code).json({ error: err.name, error_description: err.message });
+      return;
+    }
+
+    const user = token.user as User;
+    res.set('Cache-Control', 'no-store');
+    res.json({
+      sub: user.id,
+      username: user.username,
+      ...(token.scope?.includes('email') ? { email: user.email } : {}),
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,53 @@
+/**
+ * The token endpoint (RFC 6749 §3.2): steps (D) and (E) of the §4.1 diagram, and refresh (RFC 6749 §6).
+ *
+ * The library does the grant work (code lookup and single use, PKCE verification, token issuance). Around it
+ * we authenticate the client the way RFC 6749 §2.3.1 reads, and shape errors as RFC 6749 §5.2 says.
+ */
+import { Router } from 'express';
+import OAuth2Server from '@node-oauth/oauth2-server';
+import type { ProviderConfig } from '../config.ts';
+import type { OAuthServer } from '../oauth/server.ts';
+import { readClientCredentials } from '../oauth/client-credentials.ts';
+import { sendOAuthError } from '../http/errors.ts';
+import { noStore } from '../http/security.ts';
+import { singleValued } from '../http/params.ts';
+
+const PARAMETERS = ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope'] as const;
+
+export function tokenRoutes(config: ProviderConfig, oauth: OAuthServer, formBody: Router): Router {
+  const router = Router();
+
+  router.post('/oauth/token', noStore, formBody, async (req, res) => {
+    let usedBasic = false;
+    try {
+      const credentials = readClientCredentials(req);
+      usedBasic = credentials.method === 'client_secret_basic';
+      const params = singleValued(req.body, PARAMETERS);
+
+      // (D) The library sees decoded credentials as body parameters, never the raw Basic header.
+      const { authorization: _basic, ...headers } = req.headers;
+      const request = new OAuth2Server.Request({
+        method: 'POST',
+        query: {},
+        headers: headers as Record<string, string>,
+        body: { ...params, client_id: credentials.client_id, client_secret: credentials.client_secret },
+      });
+      const response = new OAuth2Server.Response();
+      await oauth.token(request, response);
+
+      // (E) RFC 6749 §5.1: access_token, token_type, expires_in, refresh_token, scope; Cache-Control: no-store.
+      res.set(response.headers).status(response.status ?? 200).json(response.body);
+    } catch (err) {
+      if (!(err instanceof OAuth2Server.OAuthError)) throw err;
+      // RFC 6749 §5.2: a client that tried HTTP Basic and failed gets 401 with a challenge.
+      if (err.name === 'invalid_client' && usedBasic) {
+        res.set('WWW-Authenticate', `Basic realm="${config.issuer}", charset="UTF-8"`);
+        err.code = 401;
+      }
+      sendOAuthError(res, err);
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,102 @@
+/**
+ * Shared helpers for the provider's HTTP scenarios. Each test builds its own app with `createApp`; supertest
+ * runs it on an ephemeral port, so nothing depends on 8080 being free.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { createApp } from '../src/app.ts';
+import { loadConfig, type Env, type ProviderConfig } from '../src/config.ts';
+import { InMemoryStore } from '../src/store.ts';
+
+export const ISSUER = 'http://localhost:8080';
+export const CLIENT_ID = 'testclient';
+export const CLIENT_SECRET = 'testsecret';
+export const REDIRECT_URI = 'http://localhost:3000/callback';
+
+export function testConfig(env: Env = {}): ProviderConfig {
+  return loadConfig({ ISSUER, SESSION_SECRET: 'test-session-secret', ...env });
+}
+
+export function setup(env: Env = {}) {
+  const config = testConfig(env);
+  const store = new InMemoryStore(config);
+  const app = createApp(config, { store });
+  return { config, store, app, agent: request.agent(app) };
+}
+
+export type Agent = ReturnType<typeof request.agent>;
+
+export function pkce() {
+  const code_verifier = randomBytes(32).toString('base64url');
+  const code_challenge = createHash('sha256').update(code_verifier).digest('base64url');
+  return { code_verifier, code_challenge };
+}
+
+export function authorizeQuery(overrides: Record<string, string | undefined> = {}, code_challenge = pkce().code_challenge) {
+  const params: Record<string, string | undefined> = {
+    response_type: 'code',
+    client_id: CLIENT_ID,
+    redirect_uri: REDIRECT_URI,
+    scope: 'profile',
+    state: 'state-123',
+    code_challenge,
+    code_challenge_method: 'S256',
+    ...overrides,
+  };
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) query.set(name, value);
+  return query;
+}
+
+/** The hidden CSRF token of the page just rendered. */
+export function csrfFrom(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!match?.[1]) throw new Error('no CSRF token on the page');
+  return match[1];
+}
+
+export async function signIn(agent: Agent, username = 'demo', password = 'demo') {
+  const page = await agent.get('/login');
+  return agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), username, password });
+}
+
+/** Signs in, shows the consent page and answers it; returns the redirect back to the client. */
+export async function consent(agent: Agent, query: URLSearchParams, decision: 'allow' | 'deny' = 'allow') {
+  const page = await agent.get(`/oauth/authorize?${query}`);
+  if (page.status !== 200) throw new Error(`consent page answered ${page.status}`);
+  const form = Object.fromEntries(query);
+  const res = await agent.post('/oauth/authorize').type('form').send({ ...form, _csrf: csrfFrom(page.text), decision });
+  return { res, location: new URL(res.headers.location as string) };
+}
+
+/** Runs (A)–(C): returns a fresh authorization code and the verifier that goes with it. */
+export async function issueCode(agent: Agent, overrides: Record<string, string | undefined> = {}) {
+  const { code_verifier, code_challenge } = pkce();
+  const { location } = await consent(agent, authorizeQuery(overrides, code_challenge));
+  const code = location.searchParams.get('code');
+  if (!code) throw new Error(`no code in ${location}`);
+  return { code, code_verifier };
+}
+
+export function basic(id: string, secret: string): string {
+  // RFC 6749 §2.3.1: each part form-urlencoded, then joined and base64-encoded.
+  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${encode(id)}:${encode(secret)}`).toString('base64')}`;
+}
+
+/** (D)–(E): exchanges a code for tokens with client_secret_basic. */
+export function exchange(agent: Agent, code: string, code_verifier: string, extra: Record<string, string> = {}) {
+  return agent
+    .post('/oauth/token')
+    .set('Authorization', basic(CLIENT_ID, CLIENT_SECRET))
+    .type('form')
+    .send({ grant_type: 'authorization_code', code, code_verifier, redirect_uri: REDIRECT_URI, ...extra });
+}
+
+/** The whole flow for a signed-in agent: returns the token response body. */
+export async function obtainTokens(agent: Agent, overrides: Record<string, string | undefined> = {}) {
+  const { code, code_verifier } = await issueCode(agent, overrides);
+  const res = await exchange(agent, code, code_verifier);
+  if (res.status !== 200) throw new Error(`token endpoint answered ${res.status}: ${res.text}`);
+  return res.body as { access_token: string; refresh_token: string; expires_in: number; scope: string; token_type: string };
+}
