@@ -18,6 +18,8 @@ import { ExpiringMemoryStore, sessionMiddleware } from './http/session.ts';
 import { metadataRoutes } from './routes/metadata.ts';
 import { tokenRoutes } from './routes/token.ts';
 import { resourceRoutes } from './routes/resource.ts';
+import { revokeRoutes } from './routes/revoke.ts';
+import { introspectRoutes } from './routes/introspect.ts';
 import { loginRoutes } from './routes/login.ts';
 import { authorizeRoutes } from './routes/authorize.ts';
 import { homeRoutes } from './routes/home.ts';
@@ -52,6 +54,8 @@ export function createApp(config: ProviderConfig, deps: ProviderDeps = {}): expr
   // Machine-facing: no session, no views.
   app.use(metadataRoutes(config));
   app.use(tokenRoutes(config, oauth, formBody));
+  app.use(revokeRoutes(config, store, formBody));
+  app.use(introspectRoutes(config, store, formBody));
   app.use(resourceRoutes(config, oauth));
 
   // Browser-facing: the login session, then the pages.

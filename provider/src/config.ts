@@ -56,9 +56,22 @@ export function loadConfig(env: Env = process.env): ProviderConfig {
       token_endpoint_auth_method: 'client_secret_basic',
       client_secret: text(env, 'CLIENT_SECRET', 'testsecret'),
       redirect_uris: [absoluteUrl(env, 'REDIRECT_URI', 'http://localhost:3000/callback')],
-      scope: 'profile',
+      scope: 'profile email',
     },
   ];
+  // An optional public client (RFC 6749 §2.1) for single-page and native apps: no secret, PKCE only.
+  const publicClientId = env.PUBLIC_CLIENT_ID;
+  if (publicClientId) {
+    const uris = text(env, 'PUBLIC_REDIRECT_URI', '').split(/\s+/).filter(Boolean);
+    clients.push({
+      client_id: publicClientId,
+      client_name: text(env, 'PUBLIC_CLIENT_NAME', 'Demo Public Client'),
+      token_endpoint_auth_method: 'none',
+      redirect_uris: uris.map((uri) => absoluteUrl({ PUBLIC_REDIRECT_URI: uri }, 'PUBLIC_REDIRECT_URI', uri)),
+      scope: 'profile email',
+    });
+    if (clients[0]?.client_id === publicClientId) throw new Error('PUBLIC_CLIENT_ID must differ from CLIENT_ID');
+  }
   const sessionSecret = env.SESSION_SECRET;
   return Object.freeze({
     port,
@@ -80,8 +93,8 @@ export function loadConfig(env: Env = process.env): ProviderConfig {
 }
 
 function text(env: Env, name: string, fallback: string): string {
-  const value = env[name] ?? fallback;
-  if (value.trim() === '') throw new Error(`${name} must not be empty`);
+  const value = env[name] || fallback;
+  if (value.trim() === '') throw new Error(`${name} must be set`);
   return value;
 }
 

@@ -10,3 +10,6 @@ export const SCOPES: Readonly<Record<string, string>> = Object.freeze({
 export function isKnownScope(scope: string): boolean {
   return Object.hasOwn(SCOPES, scope);
 }
+
+/** RFC 6749 §3.3: what a client gets when it asks for no scope at all. */
+export const DEFAULT_SCOPE: readonly string[] = ['profile'];

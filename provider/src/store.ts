@@ -15,7 +15,7 @@ import { createHash, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'no
 import { promisify } from 'node:util';
 import type OAuth2Server from '@node-oauth/oauth2-server';
 import type { ClientRegistration } from './config.ts';
-import { isKnownScope } from './scopes.ts';
+import { DEFAULT_SCOPE, isKnownScope } from './scopes.ts';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -201,18 +201,11 @@ export class InMemoryStore {
     });
   }
 
-  /**
-   * Looks a code up for exchange. A code presented a second time is refused and, as RFC 6749 §4.1.2 says the
-   * server SHOULD, every token already issued from it is revoked.
-   */
+  /** A known, unexpired code (used or not: the caller decides what a used code means), or null. */
   findAuthorizationCode(code: string): (CodeRecord & { client: Client; user: User }) | null {
     const key = digest(code);
     const record = this.codes.get(key);
     if (!record) return null;
-    if (record.used) {
-      this.revokeGrant(record.grantId);
-      return null;
-    }
     if (record.expiresAt <= Date.now()) {
       this.codes.delete(key);
       return null;
@@ -269,18 +262,11 @@ export class InMemoryStore {
     return user ? { ...record, type: 'access_token', digest: key, user } : null;
   }
 
-  /**
-   * A live refresh token, or null. Presenting a refresh token that was already rotated means two parties hold
-   * it: RFC 9700 §4.14.2 has the server revoke the whole grant, newest tokens included.
-   */
-  findRefreshToken(token: string): TokenInfo | null {
+  /** A known, unexpired refresh token (rotated or not: the caller decides what a rotated one means), or null. */
+  findRefreshToken(token: string): (TokenInfo & { rotated: boolean }) | null {
     const key = digest(token);
     const record = this.refreshTokens.get(key);
     if (!record) return null;
-    if (record.rotated) {
-      this.revokeGrant(record.grantId);
-      return null;
-    }
     if (record.expiresAt <= Date.now()) {
       this.refreshTokens.delete(key);
       return null;
@@ -305,9 +291,9 @@ export class InMemoryStore {
 
   // ── Scope ────────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** RFC 6749 §3.3: no scope means the client's default; every requested scope must be known and allowed. */
+  /** RFC 6749 §3.3: no scope means the default one; every requested scope must be known and allowed. */
   validateScope(client: Client, requested: string[] | undefined): string[] | null {
-    if (!requested || requested.length === 0) return client.scope;
+    if (!requested || requested.length === 0) return DEFAULT_SCOPE.filter((scope) => client.scope.includes(scope));
     const unique = [...new Set(requested)];
     return unique.every((scope) => isKnownScope(scope) && client.scope.includes(scope)) ? unique : null;
   }

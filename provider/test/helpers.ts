@@ -3,9 +3,10 @@
  * runs it on an ephemeral port, so nothing depends on 8080 being free.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
 import request from 'supertest';
 import { createApp } from '../src/app.ts';
-import { loadConfig, type Env, type ProviderConfig } from '../src/config.ts';
+import { loadConfig, type ClientRegistration, type Env, type ProviderConfig } from '../src/config.ts';
 import { InMemoryStore } from '../src/store.ts';
 
 export const ISSUER = 'http://localhost:8080';
@@ -99,4 +100,61 @@ export async function obtainTokens(agent: Agent, overrides: Record<string, strin
   const res = await exchange(agent, code, code_verifier);
   if (res.status !== 200) throw new Error(`token endpoint answered ${res.status}: ${res.text}`);
   return res.body as { access_token: string; refresh_token: string; expires_in: number; scope: string; token_type: string };
+}
+
+// ── Added for the per-step test files ────────────────────────────────────────────────────────────────────
+
+/** A second confidential client, for scenarios that need two registrations (e.g. a code stolen by another client). */
+export const OTHER_CLIENT = {
+  client_id: 'otherclient',
+  client_name: 'Other Client',
+  token_endpoint_auth_method: 'client_secret_basic',
+  client_secret: 'othersecret',
+  redirect_uris: ['http://localhost:4000/callback'],
+  scope: 'profile',
+} as const satisfies ClientRegistration;
+
+/**
+ * Like `setup()`, but with the store built from other client registrations (the config has only one client).
+ * `clients` receives the configured registration, so a test can widen or copy it.
+ */
+export function setupWithClients(clients: (configured: ClientRegistration) => ClientRegistration[], env: Env = {}) {
+  const config = testConfig(env);
+  const [configured] = config.clients;
+  if (!configured) throw new Error('the config registers no client');
+  const store = new InMemoryStore({ clients: clients(configured), user: config.user });
+  const app = createApp(config, { store });
+  return { config, store, app, agent: request.agent(app) };
+}
+
+/** The default client, also allowed to ask for `email`: for scenarios about several scopes. */
+export function setupWithEmailScope(env: Env = {}) {
+  return setupWithClients((configured) => [{ ...configured, scope: 'profile email' }], env);
+}
+
+/** The source list of one Content-Security-Policy directive, e.g. `cspDirective(res, 'form-action')`. */
+export function cspDirective(res: { headers: Record<string, unknown> }, name: string): string[] | undefined {
+  const policy = String(res.headers['content-security-policy'] ?? '');
+  for (const directive of policy.split(';')) {
+    const [directiveName, ...sources] = directive.trim().split(/\s+/);
+    if (directiveName === name) return sources;
+  }
+  return undefined;
+}
+
+/** The `Set-Cookie` line for one cookie, or undefined when the response does not set it. */
+export function setCookie(res: { headers: Record<string, unknown> }, name: string): string | undefined {
+  const raw = res.headers['set-cookie'];
+  const lines = Array.isArray(raw) ? (raw as string[]) : raw === undefined ? [] : [String(raw)];
+  return lines.find((line) => line.startsWith(`${name}=`));
+}
+
+/** The value of one cookie from its `Set-Cookie` line. */
+export function cookieValue(res: { headers: Record<string, unknown> }, name: string): string | undefined {
+  return setCookie(res, name)?.split(';')[0]?.slice(name.length + 1);
+}
+
+/** An HTTP agent whose connections leave from another loopback address: a second "machine" for rate limits. */
+export function fromAddress(localAddress: string): http.Agent {
+  return new http.Agent({ localAddress });
 }

@@ -9,8 +9,18 @@ import OAuth2Server from '@node-oauth/oauth2-server';
 /** Paths whose callers are programs, not people: they get JSON errors. */
 const MACHINE_PATHS = /^\/(oauth\/(token|revoke|introspect)|api\/|\.well-known\/)/;
 
-export function sendOAuthError(res: Response, error: { name: string; message: string; code: number }): void {
-  res.status(error.code).json({ error: error.name, error_description: error.message });
+/**
+ * An OAuth error response (RFC 6749 §5.2). A failed client authentication is always 401 with a Basic
+ * challenge: RFC 6749 §5.2 requires it when the client used HTTP Basic, and it tells every client what works.
+ */
+export function sendOAuthError(res: Response, error: { name: string; message: string; code: number }, issuer: string): void {
+  if (error.name === 'invalid_client') {
+    res.set('WWW-Authenticate', `Basic realm="${issuer}", charset="UTF-8"`);
+    res.status(401);
+  } else {
+    res.status(error.code);
+  }
+  res.json({ error: error.name, error_description: error.message });
 }
 
 export const notFound: RequestHandler = (req, res) => {

@@ -4,12 +4,15 @@
 import helmet from 'helmet';
 import type { RequestHandler } from 'express';
 import type { ProviderConfig } from '../config.ts';
+import { isLoopbackRedirect } from '../oauth/redirect-uri.ts';
 
 export function securityHeaders(config: ProviderConfig): RequestHandler {
   // The consent form posts to us and we answer with a 303 to the client's redirect URI. Chromium applies
   // `form-action` to that redirect too, so the registered redirect origins must be allowed, and nothing else.
   const https = new URL(config.issuer).protocol === 'https:';
-  const redirectOrigins = [...new Set(config.clients.flatMap((c) => c.redirect_uris.map((uri) => new URL(uri).origin)))];
+  // A loopback redirect may use any port (RFC 8252 §7.3), hence the port wildcard.
+  const origin = (uri: string) => (isLoopbackRedirect(uri) ? `http://${new URL(uri).hostname}:*` : new URL(uri).origin);
+  const redirectOrigins = [...new Set(config.clients.flatMap((c) => c.redirect_uris.map(origin)))];
   return helmet({
     contentSecurityPolicy: {
       directives: {

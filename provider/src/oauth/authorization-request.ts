@@ -8,6 +8,7 @@
  */
 import type { Client, InMemoryStore } from '../store.ts';
 import { singleValued } from '../http/params.ts';
+import { redirectUriMatches } from './redirect-uri.ts';
 
 const PARAMETERS = [
   'response_type',
@@ -52,8 +53,7 @@ export function validateAuthorizationRequest(store: InMemoryStore, input: unknow
 
   const client = client_id ? store.findClient(client_id) : null;
   if (!client) return fatal('invalid_client', 'The application that sent you here is not registered.');
-  // RFC 9700 §4.1.3 / RFC 6749 §3.1.2.3: exact string comparison against the registered URIs.
-  if (!redirect_uri || !client.redirectUris.includes(redirect_uri)) {
+  if (!redirect_uri || !redirectUriMatches(client, redirect_uri)) {
     return fatal('invalid_request', 'The redirect_uri is missing or is not registered for this application.');
   }
 

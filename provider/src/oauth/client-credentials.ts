@@ -8,6 +8,7 @@
  */
 import type { Request } from 'express';
 import OAuth2Server from '@node-oauth/oauth2-server';
+import type { Client, InMemoryStore } from '../store.ts';
 
 const { InvalidClientError, InvalidRequestError } = OAuth2Server;
 
@@ -53,4 +54,15 @@ export function readClientCredentials(req: Request): ClientCredentials {
   if (client_secret === undefined) return { client_id, client_secret: undefined, method: 'none' };
   if (typeof client_secret !== 'string') throw new InvalidRequestError('Invalid parameter: `client_secret`');
   return { client_id, client_secret, method: 'client_secret_post' };
+}
+
+/**
+ * Authenticates the client making a revocation or introspection request, as at the token endpoint. A public
+ * client identifies itself by `client_id` alone (RFC 7009 §2.1).
+ */
+export function authenticateClient(req: Request, store: InMemoryStore): Client {
+  const { client_id, client_secret } = readClientCredentials(req);
+  const client = store.authenticateClient(client_id, client_secret);
+  if (!client) throw new InvalidClientError('Invalid client: client authentication failed');
+  return client;
 }

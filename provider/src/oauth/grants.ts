@@ -34,11 +34,16 @@ export function createRefreshTokenGrant(store: InMemoryStore): typeof OAuth2Serv
         throw new InvalidRequestError('Missing parameter: `refresh_token`');
       }
 
-      // A rotated token presented again revokes its whole grant inside findRefreshToken (RFC 9700 §4.14.2).
       const token = store.findRefreshToken(presented);
       // RFC 6749 §6: the refresh token must have been issued to the authenticated client.
       if (!token || token.clientId !== client.id) {
         throw new InvalidGrantError('Invalid grant: refresh token is invalid');
+      }
+      // RFC 9700 §4.14.2: a rotated refresh token presented again means two parties hold it. We cannot tell
+      // which one is legitimate, so the whole grant is revoked, newest access and refresh tokens included.
+      if (token.rotated) {
+        store.revokeGrant(token.grantId);
+        throw new InvalidGrantError('Invalid grant: refresh token was already used; the grant has been revoked');
       }
 
       // RFC 6749 §6: the new scope may narrow the original one, never widen it. Checked before rotating, so a

@@ -4,6 +4,7 @@
  */
 import type OAuth2Server from '@node-oauth/oauth2-server';
 import type { Client, InMemoryStore, User } from '../store.ts';
+import { redirectUriMatches } from './redirect-uri.ts';
 
 export function createModel(store: InMemoryStore): OAuth2Server.AuthorizationCodeModel {
   return {
@@ -17,7 +18,7 @@ export function createModel(store: InMemoryStore): OAuth2Server.AuthorizationCod
     },
 
     async validateRedirectUri(redirectUri: string, client: OAuth2Server.Client) {
-      return (client as Client).redirectUris.includes(redirectUri);
+      return redirectUriMatches(client as Client, redirectUri);
     },
 
     async validateScope(_user: OAuth2Server.User, client: OAuth2Server.Client, scope?: string[]) {
@@ -42,6 +43,12 @@ export function createModel(store: InMemoryStore): OAuth2Server.AuthorizationCod
     async getAuthorizationCode(authorizationCode: string) {
       const record = store.findAuthorizationCode(authorizationCode);
       if (!record) return null;
+      // RFC 6749 §4.1.2: a code used twice is refused, and the tokens already issued from it SHOULD be revoked:
+      // one of the two requests is an attacker's.
+      if (record.used) {
+        store.revokeGrant(record.grantId);
+        return null;
+      }
       return {
         authorizationCode,
         expiresAt: new Date(record.expiresAt),

@@ -4,7 +4,8 @@
  * The library does the grant work (code lookup and single use, PKCE verification, token issuance). Around it
  * we authenticate the client the way RFC 6749 §2.3.1 reads, and shape errors as RFC 6749 §5.2 says.
  */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
+import cors from 'cors';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import type { ProviderConfig } from '../config.ts';
 import type { OAuthServer } from '../oauth/server.ts';
@@ -15,14 +16,14 @@ import { singleValued } from '../http/params.ts';
 
 const PARAMETERS = ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope'] as const;
 
-export function tokenRoutes(config: ProviderConfig, oauth: OAuthServer, formBody: Router): Router {
+export function tokenRoutes(config: ProviderConfig, oauth: OAuthServer, formBody: RequestHandler): Router {
   const router = Router();
 
+  // Browser apps (public clients) call this endpoint cross-origin; no cookies are involved.
+  router.use('/oauth/token', cors());
   router.post('/oauth/token', noStore, formBody, async (req, res) => {
-    let usedBasic = false;
     try {
       const credentials = readClientCredentials(req);
-      usedBasic = credentials.method === 'client_secret_basic';
       const params = singleValued(req.body, PARAMETERS);
 
       // (D) The library sees decoded credentials as body parameters, never the raw Basic header.
@@ -40,12 +41,7 @@ export function tokenRoutes(config: ProviderConfig, oauth: OAuthServer, formBody
       res.set(response.headers).status(response.status ?? 200).json(response.body);
     } catch (err) {
       if (!(err instanceof OAuth2Server.OAuthError)) throw err;
-      // RFC 6749 §5.2: a client that tried HTTP Basic and failed gets 401 with a challenge.
-      if (err.name === 'invalid_client' && usedBasic) {
-        res.set('WWW-Authenticate', `Basic realm="${config.issuer}", charset="UTF-8"`);
-        err.code = 401;
-      }
-      sendOAuthError(res, err);
+      sendOAuthError(res, err, config.issuer);
     }
   });
 
