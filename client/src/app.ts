@@ -1,0 +1,119 @@
+// The client web app: a confidential OAuth 2.0 client (RFC 6749 §2.1) using the authorization code flow
+// (RFC 6749 §4.1) with PKCE (RFC 7636). This file wires things together; each protocol step is one route file.
+import { fileURLToPath } from 'node:url';
+import ejs from 'ejs';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { ClientConfig } from './config.ts';
+import { createDiscovery, type Discovery } from './discovery.ts';
+import { explainOAuthError, HttpError, OAuthResponseError } from './errors.ts';
+import { sessionMiddleware } from './session.ts';
+import { UpstreamError, type Fetch } from './upstream.ts';
+import callback from './routes/callback.ts';
+import home from './routes/home.ts';
+import login from './routes/login.ts';
+import logout from './routes/logout.ts';
+import refresh from './routes/refresh.ts';
+import resource from './routes/resource.ts';
+
+/** What every route receives: configuration, the network, and the authorization server's metadata. */
+export interface ClientContext {
+  config: Readonly<ClientConfig>;
+  fetch: Fetch;
+  discovery: Discovery;
+}
+
+/** Replaceable in tests: a stubbed `fetch`, or a ready-made discovery. */
+export interface AppDeps {
+  fetch?: Fetch;
+  discovery?: Discovery;
+}
+
+const viewsDir = fileURLToPath(new URL('../views/', import.meta.url));
+const layoutFile = `${viewsDir}_layout.ejs`;
+
+export function createApp(config: Readonly<ClientConfig>, deps: AppDeps = {}): Express {
+  const fetch = deps.fetch ?? globalThis.fetch;
+  const discovery = deps.discovery ?? createDiscovery({ issuer: config.authServer, fetch });
+  const ctx: ClientContext = { config, fetch, discovery };
+  const app = express();
+
+  // Every view is rendered into the one layout: render the view, then the layout with the result as `body`.
+  app.engine('ejs', (file, locals, cb) =>
+    ejs.renderFile(file, locals, (err, body) => (err ? cb(err) : ejs.renderFile(layoutFile, { ...locals, body }, cb))),
+  );
+  app.set('view engine', 'ejs');
+  app.set('views', viewsDir);
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Chromium applies form-action to the redirects that follow a form submission, so the
+          // authorization server's origin must be allowed too (helmet's default is 'self' only).
+          'form-action': ["'self'", new URL(config.authServer).origin],
+          // Only over https: browsers would otherwise "upgrade" http://localhost requests and break them.
+          'upgrade-insecure-requests': config.redirect_uri.startsWith('https:') ? [] : null,
+        },
+      },
+      // Never leak this app's URLs (e.g. /callback?code=…) to other sites via the Referer header.
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
+  app.use(express.static(fileURLToPath(new URL('../public/', import.meta.url))));
+  app.use(noStore);
+  app.use(express.urlencoded({ extended: false, limit: '10kb' }));
+  app.use(sessionMiddleware(config));
+
+  home(app, ctx);
+  login(app, ctx);
+  callback(app, ctx);
+  resource(app, ctx);
+  refresh(app, ctx);
+  logout(app, ctx);
+
+  app.use((_req, _res, next) => next(new HttpError(404, 'There is no page at this address.')));
+  app.use(errorHandler(config.development));
+  return app;
+}
+
+/** Pages show per-user state: no browser or proxy may keep a copy. */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
+/** The one error path: every failure becomes views/error.ejs with a status that says whose fault it was. */
+function errorHandler(development: boolean): ErrorRequestHandler {
+  return (err: unknown, _req, res, _next) => {
+    const page = errorPage(err);
+    if (page.status >= 500 && !(err instanceof UpstreamError)) console.error(err);
+    res.status(page.status).render('error', {
+      title: page.heading,
+      ...page,
+      error: page.error,
+      error_description: page.error_description,
+      // Stack traces help while developing and help attackers everywhere else.
+      stack: development && err instanceof Error ? err.stack : undefined,
+    });
+  };
+}
+
+function errorPage(err: unknown): { status: number; heading: string; message: string; error?: string; error_description?: string } {
+  if (err instanceof HttpError) {
+    const heading = err.status === 404 ? 'Not found' : 'Request refused';
+    return { status: err.status, heading, message: err.message, error: err.error, error_description: err.error_description };
+  }
+  if (err instanceof OAuthResponseError) {
+    // RFC 6749 §5.2: the token endpoint refused; show its error code, in words too.
+    const { error, error_description } = err;
+    return { status: 400, heading: 'The authorization server refused', message: explainOAuthError(error), error, error_description };
+  }
+  if (err instanceof UpstreamError) {
+    return { status: err.status, heading: 'Authorization server unavailable', message: err.message };
+  }
+  // Errors from express itself (a malformed body, a too-large request) carry a 4xx status.
+  const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;
+  if (status >= 400 && status < 500) return { status, heading: 'Bad request', message: 'The request could not be understood.' };
+  return { status: 500, heading: 'Something went wrong', message: 'An unexpected error occurred. Please try again.' };
+}

@@ -1,0 +1,192 @@
+// The OAuth 2.0 protocol steps this client performs, one block per step, in the order they happen on the wire.
+// Each function is small and typed; the routes decide what to do with the results.
+import { createHash, randomBytes } from 'node:crypto';
+import type { AuthorizationServerMetadata } from './discovery.ts';
+import { OAuthResponseError } from './errors.ts';
+import { isObject, readJson, upstreamFetch, UpstreamError, type Fetch } from './upstream.ts';
+
+export interface ClientCredentials {
+  client_id: string;
+  client_secret: string;
+}
+
+/** What a back-channel call needs: the network, the server's metadata and this client's credentials. */
+export interface OAuthContext {
+  fetch: Fetch;
+  metadata: AuthorizationServerMetadata;
+  client: ClientCredentials;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Authorization Request (RFC 6749 §4.1.1) with PKCE (RFC 7636 §4.1–4.2)
+// ---------------------------------------------------------------------------------------------------------
+
+/** 32 random bytes, base64url: used for `state` (RFC 6749 §10.10) and `code_verifier` (RFC 7636 §4.1). */
+export function randomToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** RFC 7636 §4.2: code_challenge = BASE64URL(SHA256(ASCII(code_verifier))). */
+export function codeChallengeS256(code_verifier: string): string {
+  return createHash('sha256').update(code_verifier, 'ascii').digest('base64url');
+}
+
+export function buildAuthorizationUrl(
+  metadata: AuthorizationServerMetadata,
+  params: { client_id: string; redirect_uri: string; scope: string; state: string; code_challenge: string },
+): URL {
+  // RFC 6749 §3.1: keep any query component the endpoint URI already has; URLSearchParams does the encoding.
+  const url = new URL(metadata.authorization_endpoint);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('client_id', params.client_id);
+  url.searchParams.set('redirect_uri', params.redirect_uri);
+  url.searchParams.set('scope', params.scope);
+  url.searchParams.set('state', params.state);
+  url.searchParams.set('code_challenge', params.code_challenge);
+  url.searchParams.set('code_challenge_method', 'S256');
+  return url;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Access Token Request & Response (RFC 6749 §4.1.3–4.1.4) and Refreshing (RFC 6749 §6)
+// ---------------------------------------------------------------------------------------------------------
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in?: number;
+  refresh_token?: string;
+  scope?: string;
+}
+
+export function exchangeCode(
+  ctx: OAuthContext,
+  params: { code: string; redirect_uri: string; code_verifier: string },
+): Promise<TokenResponse> {
+  // RFC 6749 §4.1.3: redirect_uri MUST be sent when it was in the authorization request;
+  // RFC 7636 §4.5: code_verifier proves this client is the one that started the flow.
+  return tokenRequest(ctx, { grant_type: 'authorization_code', ...params });
+}
+
+export function refreshTokens(ctx: OAuthContext, params: { refresh_token: string }): Promise<TokenResponse> {
+  return tokenRequest(ctx, { grant_type: 'refresh_token', ...params });
+}
+
+async function tokenRequest(ctx: OAuthContext, params: Record<string, string>): Promise<TokenResponse> {
+  const auth = clientAuthentication(ctx.client, ctx.metadata.token_endpoint_auth_methods_supported);
+  const response = await upstreamFetch(
+    ctx.fetch,
+    ctx.metadata.token_endpoint,
+    {
+      method: 'POST',
+      headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({ ...params, ...auth.body }),
+    },
+    'authorization server',
+  );
+  const json = await readJson(response);
+  if (!response.ok) throw oauthError(json);
+  return parseTokenResponse(json);
+}
+
+/** RFC 6749 §5.1: check what this client relies on; tolerate members it does not use (id_token, …). */
+function parseTokenResponse(json: unknown): TokenResponse {
+  const invalid = (why: string) => new UpstreamError(502, `The token response is invalid: ${why}.`);
+  if (!isObject(json) || typeof json.access_token !== 'string' || json.access_token === '') {
+    throw invalid('no access_token');
+  }
+  // RFC 6749 §5.1: token_type is case-insensitive; this client can only use Bearer tokens (RFC 6750).
+  if (typeof json.token_type !== 'string' || json.token_type.toLowerCase() !== 'bearer') {
+    throw invalid('token_type is not Bearer');
+  }
+  // expires_in is only RECOMMENDED; some servers send it as a string.
+  const expires_in = Number(json.expires_in);
+  return {
+    access_token: json.access_token,
+    token_type: 'Bearer',
+    expires_in: json.expires_in !== undefined && Number.isFinite(expires_in) && expires_in > 0 ? expires_in : undefined,
+    refresh_token: typeof json.refresh_token === 'string' ? json.refresh_token : undefined,
+    scope: typeof json.scope === 'string' ? json.scope : undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Client Authentication (RFC 6749 §2.3.1)
+// ---------------------------------------------------------------------------------------------------------
+
+function clientAuthentication(
+  client: ClientCredentials,
+  methods_supported: string[] | undefined,
+): { headers: Record<string, string>; body: Record<string, string> } {
+  // RFC 8414 §2: when the server lists no methods, client_secret_basic is the default.
+  const usePost = methods_supported?.includes('client_secret_post') && !methods_supported.includes('client_secret_basic');
+  if (usePost) {
+    // RFC 6749 §2.3.1: credentials in the body are allowed, though NOT RECOMMENDED.
+    return { headers: {}, body: { client_id: client.client_id, client_secret: client.client_secret } };
+  }
+  // RFC 6749 §2.3.1: client_id and client_secret are each encoded with application/x-www-form-urlencoded
+  // (Appendix B) *before* HTTP Basic, so a `:` or `+` in either survives the trip.
+  const basic = Buffer.from(`${formUrlEncode(client.client_id)}:${formUrlEncode(client.client_secret)}`).toString('base64');
+  return { headers: { authorization: `Basic ${basic}` }, body: {} };
+}
+
+/** application/x-www-form-urlencoded encoding of one value (space → `+`, `:` → `%3A`, `+` → `%2B` …). */
+export function formUrlEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice('v='.length);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Token Revocation (RFC 7009 §2.1–2.2)
+// ---------------------------------------------------------------------------------------------------------
+
+export async function revokeToken(
+  ctx: OAuthContext & { revocation_endpoint: string },
+  params: { token: string; token_type_hint: 'access_token' | 'refresh_token' },
+): Promise<void> {
+  const auth = clientAuthentication(ctx.client, ctx.metadata.revocation_endpoint_auth_methods_supported);
+  const response = await upstreamFetch(
+    ctx.fetch,
+    ctx.revocation_endpoint,
+    {
+      method: 'POST',
+      headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...params, ...auth.body }),
+    },
+    'authorization server',
+  );
+  // RFC 7009 §2.2: 200 means revoked, and also "this token was already invalid"; anything else is a failure.
+  if (response.status !== 200) throw oauthError(await readJson(response));
+}
+
+/** RFC 6749 §5.2: an error response carries `error` and optionally `error_description`. */
+function oauthError(json: unknown): Error {
+  if (isObject(json) && typeof json.error === 'string') {
+    return new OAuthResponseError(json.error, typeof json.error_description === 'string' ? json.error_description : undefined);
+  }
+  return new UpstreamError(502, 'The authorization server answered with an unexpected response.');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Protected Resource Request (RFC 6750 §2.1, §3.1)
+// ---------------------------------------------------------------------------------------------------------
+
+export type ResourceResponse =
+  | { ok: true; data: unknown }
+  | { ok: false; status: number; invalid_token: boolean };
+
+export async function fetchResource(fetch: Fetch, resourceUrl: string, access_token: string): Promise<ResourceResponse> {
+  // RFC 6750 §2.1: the token goes in the Authorization header, never in the URL (§2.3 is NOT RECOMMENDED).
+  const response = await upstreamFetch(
+    fetch,
+    resourceUrl,
+    { headers: { authorization: `Bearer ${access_token}`, accept: 'application/json' } },
+    'resource server',
+  );
+  if (response.ok) {
+    const data = response.headers.get('content-type')?.includes('json') ? await readJson(response) : await response.text();
+    return { ok: true, data };
+  }
+  // RFC 6750 §3.1: `error="invalid_token"` means expired, revoked or malformed: a refresh may help.
+  const challenge = response.headers.get('www-authenticate') ?? '';
+  return { ok: false, status: response.status, invalid_token: response.status === 401 && /\berror="?invalid_token"?/i.test(challenge) };
+}

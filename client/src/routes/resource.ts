@@ -1,0 +1,14 @@
+// Step (F), beyond the grant itself: call the protected resource again with the access token (RFC 6750).
+import type { Express } from 'express';
+import type { ClientContext } from '../app.ts';
+import { verifyCsrf } from '../csrf.ts';
+import { loadResource } from '../tokens.ts';
+
+export default function resource(app: Express, ctx: ClientContext): void {
+  app.post('/resource', verifyCsrf, async (req, res) => {
+    if (!req.session.tokens) req.session.flash = 'You are not logged in.';
+    // Refreshes once and retries once if the access token is refused (RFC 6750 §3.1).
+    else await loadResource(req, ctx);
+    res.redirect(303, '/');
+  });
+}

@@ -1,0 +1,81 @@
+// The tokens in the session: storing a token response, refreshing it (RFC 6749 §6), and using the access
+// token on the protected resource (RFC 6750). When the resource refuses the token: refresh once, retry once;
+// if that fails too, forget the tokens and ask the user to log in again.
+import type { Request } from 'express';
+import type { ClientContext } from './app.ts';
+import { OAuthResponseError } from './errors.ts';
+import { fetchResource, refreshTokens, type TokenResponse } from './oauth-client.ts';
+import type { StoredTokens } from './session.ts';
+import { UpstreamError } from './upstream.ts';
+
+export const LOGIN_AGAIN = 'Your session at the authorization server has ended. Please log in again.';
+
+/** Keeps a token response in the session (RFC 6749 §5.1), never anywhere else. */
+export function toStoredTokens(response: TokenResponse, previous: { scope: string; refresh_token?: string }): StoredTokens {
+  return {
+    access_token: response.access_token,
+    // RFC 6749 §6: the server MAY issue a new refresh token; if it does not, the old one stays valid.
+    refresh_token: response.refresh_token ?? previous.refresh_token,
+    expires_at: response.expires_in === undefined ? undefined : Date.now() + response.expires_in * 1000,
+    // RFC 6749 §5.1: scope is OPTIONAL when identical to the scope requested.
+    scope: response.scope ?? previous.scope,
+  };
+}
+
+/** Uses the refresh token (RFC 6749 §6). On an OAuth error the tokens are dropped and false is returned. */
+export async function refreshSessionTokens(req: Request, { config, discovery, fetch }: ClientContext): Promise<boolean> {
+  const tokens = req.session.tokens;
+  if (!tokens?.refresh_token) return false;
+  const metadata = await discovery.get();
+  try {
+    const response = await refreshTokens(
+      { fetch, metadata, client: config },
+      { refresh_token: tokens.refresh_token },
+    );
+    req.session.tokens = toStoredTokens(response, tokens);
+    return true;
+  } catch (err) {
+    if (!(err instanceof OAuthResponseError)) throw err; // unreachable server: keep the tokens, try later
+    forgetTokens(req, LOGIN_AGAIN);
+    return false;
+  }
+}
+
+/**
+ * Fetches the resource into the session; on a refused token, refreshes once and retries once.
+ * Never throws for an unreachable server: the tokens are still good, so the problem becomes a message.
+ */
+export async function loadResource(req: Request, ctx: ClientContext): Promise<void> {
+  try {
+    await fetchWithOneRefresh(req, ctx);
+  } catch (err) {
+    if (!(err instanceof UpstreamError)) throw err;
+    req.session.flash = err.message;
+  }
+}
+
+async function fetchWithOneRefresh(req: Request, ctx: ClientContext): Promise<void> {
+  const access_token = req.session.tokens?.access_token;
+  if (!access_token) return;
+  let result = await fetchResource(ctx.fetch, ctx.config.resourceUrl, access_token);
+
+  if (!result.ok && result.invalid_token) {
+    if (!(await refreshSessionTokens(req, ctx))) return forgetTokens(req, LOGIN_AGAIN);
+    result = await fetchResource(ctx.fetch, ctx.config.resourceUrl, req.session.tokens?.access_token ?? '');
+  }
+
+  if (result.ok) {
+    req.session.resource = result.data;
+  } else if (result.invalid_token) {
+    forgetTokens(req, 'The resource server still refuses the access token. Please log in again.');
+  } else {
+    req.session.flash = `The resource server answered HTTP ${result.status}.`;
+  }
+}
+
+/** Forgets the tokens locally (the session itself stays, to carry the message). */
+function forgetTokens(req: Request, message: string): void {
+  delete req.session.tokens;
+  delete req.session.resource;
+  req.session.flash = message;
+}
