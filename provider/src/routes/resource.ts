@@ -21,23 +21,26 @@ export function resourceRoutes(config: ProviderConfig, oauth: OAuthServer): Rout
   router.use('/api', cors({ origin: true, credentials: false }));
 
   router.get('/api/me', async (req, res) => {
+    res.set('Cache-Control', 'no-store');
     // RFC 6750 §2.1: the token travels in the Authorization header only (never the query string, §2.3).
+    // The scheme name is case-insensitive (RFC 7235 §2.1); any other scheme counts as no token at all.
+    const header = req.get('authorization') ?? '';
+    const scheme = /^bearer(?: +(.*))?$/i.exec(header);
+    if (!scheme) {
+      // RFC 6750 §3.1: a request without any token gets the bare challenge and no error code.
+      res.set('WWW-Authenticate', realm).status(401).end();
+      return;
+    }
     const request = new OAuth2Server.Request({
       method: req.method,
       query: {},
-      headers: { authorization: req.get('authorization') ?? '' },
+      headers: { authorization: `Bearer ${scheme[1] ?? ''}` },
     });
     let token: OAuth2Server.Token;
     try {
       token = await oauth.authenticate(request, new OAuth2Server.Response(), { scope: REQUIRED_SCOPE });
     } catch (err) {
       if (!(err instanceof OAuth2Server.OAuthError)) throw err;
-      res.set('Cache-Control', 'no-store');
-      // RFC 6750 §3.1: a request without any token gets the bare challenge and no error code.
-      if (err instanceof OAuth2Server.UnauthorizedRequestError) {
-        res.set('WWW-Authenticate', realm).status(401).end();
-        return;
-      }
       const challenge = `${realm}, error="${err.name}", error_description="${err.message.replace(/["\\]/g, '')}"`;
       const scopeHint = err.name === 'insufficient_scope' ? `, scope="${REQUIRED_SCOPE.join(' ')}"` : '';
       res.set('WWW-Authenticate', challenge + scopeHint);
@@ -46,7 +49,6 @@ export function resourceRoutes(config: ProviderConfig, oauth: OAuthServer): Rout
     }
 
     const user = token.user as User;
-    res.set('Cache-Control', 'no-store');
     res.json({
       sub: user.id,
       username: user.username,

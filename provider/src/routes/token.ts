@@ -14,6 +14,8 @@ import { sendOAuthError } from '../http/errors.ts';
 import { noStore } from '../http/security.ts';
 import { singleValued } from '../http/params.ts';
 
+/** The grants this server offers (RFC 8414 `grant_types_supported`); the library knows more than we enable. */
+const GRANT_TYPES = new Set(['authorization_code', 'refresh_token']);
 const PARAMETERS = ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope'] as const;
 
 export function tokenRoutes(config: ProviderConfig, oauth: OAuthServer, formBody: RequestHandler): Router {
@@ -25,6 +27,9 @@ export function tokenRoutes(config: ProviderConfig, oauth: OAuthServer, formBody
     try {
       const credentials = readClientCredentials(req);
       const params = singleValued(req.body, PARAMETERS);
+      if (params.grant_type && !GRANT_TYPES.has(params.grant_type)) {
+        throw new OAuth2Server.UnsupportedGrantTypeError('Unsupported grant type: `grant_type` is not supported');
+      }
 
       // (D) The library sees decoded credentials as body parameters, never the raw Basic header.
       const { authorization: _basic, ...headers } = req.headers;
