@@ -36,7 +36,7 @@ export async function reservePort() {
 }
 
 export function providerApp(url: string, env: Record<string, string> = {}) {
-  const config = loadProviderConfig({ ISSUER: url, SESSION_SECRET: 'integration', ...env });
+  const config = loadProviderConfig({ ISSUER: url, SESSION_SECRET: 'integration-provider-session-secret-32', ...env });
   const store = new InMemoryStore(config);
   return { app: createProvider(config, { store }), store };
 }

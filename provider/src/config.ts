@@ -73,6 +73,9 @@ export function loadConfig(env: Env = process.env): ProviderConfig {
     if (clients[0]?.client_id === publicClientId) throw new Error('PUBLIC_CLIENT_ID must differ from CLIENT_ID');
   }
   const sessionSecret = env.SESSION_SECRET;
+  if (sessionSecret && sessionSecret.length < 32) {
+    throw new Error('SESSION_SECRET must be at least 32 characters long (or unset for a random one)');
+  }
   return Object.freeze({
     port,
     issuer,

@@ -11,7 +11,7 @@ let config;
 try {
   config = loadConfig();
 } catch (err) {
-  console.error(`provider: configuration error: ${(err as Error).message}`);
+  console.error(`Configuration error: ${(err as Error).message}`);
   process.exit(1);
 }
 
@@ -22,16 +22,16 @@ store.startPurging();
 setInterval(() => sessionStore.purgeExpired(), 60_000).unref();
 
 if (config.sessionSecretGenerated) {
-  console.log('provider: SESSION_SECRET is not set; using a random one (sign-ins end when the provider restarts)');
+  console.log('SESSION_SECRET is not set: using a random one, so sign-ins end when the provider restarts.');
 }
 
 const server = createApp(config, { store, sessionStore }).listen(config.port, () => {
-  console.log(`provider: authorization server listening on ${config.issuer} (port ${config.port})`);
-  console.log(`provider: metadata at ${config.issuer}/.well-known/oauth-authorization-server`);
+  console.log(`Authorization server listening on ${config.issuer} (port ${config.port})`);
+  console.log(`Metadata at ${config.issuer}/.well-known/oauth-authorization-server`);
 });
 server.on('error', (err: NodeJS.ErrnoException) => {
   console.error(
-    err.code === 'EADDRINUSE' ? `provider: port ${config.port} is already in use (set PORT to use another)` : err.message,
+    err.code === 'EADDRINUSE' ? `Port ${config.port} is already in use: stop the other process or set PORT to another port.` : err.message,
   );
   process.exit(1);
 });

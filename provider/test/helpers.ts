@@ -15,7 +15,7 @@ export const CLIENT_SECRET = 'testsecret';
 export const REDIRECT_URI = 'http://localhost:3000/callback';
 
 export function testConfig(env: Env = {}): ProviderConfig {
-  return loadConfig({ ISSUER, SESSION_SECRET: 'test-session-secret', ...env });
+  return loadConfig({ ISSUER, SESSION_SECRET: 'provider-test-session-secret-32chars', ...env });
 }
 
 export function setup(env: Env = {}) {
