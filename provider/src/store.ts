@@ -164,6 +164,15 @@ export class InMemoryStore {
     this.grants.delete(grantId);
   }
 
+  /** Deletes one record and its entry in its grant; a grant left with nothing is deleted too. */
+  private drop(kind: 'codes' | 'accessTokens' | 'refreshTokens', key: string, grantId: string): void {
+    this[kind].delete(key);
+    const grant = this.grants.get(grantId);
+    if (!grant) return;
+    grant[kind].delete(key);
+    if (grant.codes.size + grant.accessTokens.size + grant.refreshTokens.size === 0) this.grants.delete(grantId);
+  }
+
   private grantOf(grantId: string): Grant {
     let grant = this.grants.get(grantId);
     if (!grant) {
@@ -207,7 +216,7 @@ export class InMemoryStore {
     const record = this.codes.get(key);
     if (!record) return null;
     if (record.expiresAt <= Date.now()) {
-      this.codes.delete(key);
+      this.drop('codes', key, record.grantId);
       return null;
     }
     const client = this.clients.get(record.clientId);
@@ -255,7 +264,7 @@ export class InMemoryStore {
     const record = this.accessTokens.get(key);
     if (!record) return null;
     if (record.expiresAt <= Date.now()) {
-      this.accessTokens.delete(key);
+      this.drop('accessTokens', key, record.grantId);
       return null;
     }
     const user = this.findUser(record.userId);
@@ -268,7 +277,7 @@ export class InMemoryStore {
     const record = this.refreshTokens.get(key);
     if (!record) return null;
     if (record.expiresAt <= Date.now()) {
-      this.refreshTokens.delete(key);
+      this.drop('refreshTokens', key, record.grantId);
       return null;
     }
     const user = this.findUser(record.userId);
@@ -286,7 +295,7 @@ export class InMemoryStore {
   /** RFC 7009 §2.1: revoking a refresh token also revokes the access tokens of the same grant. */
   revokeToken(info: TokenInfo): void {
     if (info.type === 'refresh_token') this.revokeGrant(info.grantId);
-    else this.accessTokens.delete(info.digest);
+    else this.drop('accessTokens', info.digest, info.grantId);
   }
 
   // ── Scope ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -303,20 +312,13 @@ export class InMemoryStore {
   /** Drops every expired code and token, and grants left with nothing. Returns how many records were dropped. */
   purgeExpired(now = Date.now()): number {
     let dropped = 0;
-    const sweep = (map: Map<string, { grantId: string; expiresAt: number }>, pick: (grant: Grant) => Set<string>) => {
-      for (const [key, record] of map) {
+    for (const kind of ['codes', 'accessTokens', 'refreshTokens'] as const) {
+      for (const [key, record] of this[kind]) {
         if (record.expiresAt > now) continue;
-        map.delete(key);
+        this.drop(kind, key, record.grantId);
         dropped++;
-        const grant = this.grants.get(record.grantId);
-        if (!grant) continue;
-        pick(grant).delete(key);
-        if (grant.codes.size + grant.accessTokens.size + grant.refreshTokens.size === 0) this.grants.delete(grant.id);
       }
-    };
-    sweep(this.codes, (grant) => grant.codes);
-    sweep(this.accessTokens, (grant) => grant.accessTokens);
-    sweep(this.refreshTokens, (grant) => grant.refreshTokens);
+    }
     return dropped;
   }
 

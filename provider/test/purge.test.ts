@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ExpiringMemoryStore } from '../src/http/session.ts';
-import { exchange, issueCode, obtainTokens, setup, signIn } from './helpers.ts';
+import { CLIENT_ID, CLIENT_SECRET, basic, exchange, issueCode, obtainTokens, setup, signIn } from './helpers.ts';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -33,6 +33,17 @@ describe('bounded memory: expired records are purged', () => {
     expect(store.size().codes).toBe(1);
     expect((await exchange(agent, code, code_verifier)).body.error).toBe('invalid_grant');
     expect(store.size().accessTokens).toBe(0);
+  });
+
+  it('leaves no empty grant behind when tokens are revoked or expire one by one', async () => {
+    const { agent, store } = setup({ ACCESS_TOKEN_LIFETIME: '60', REFRESH_TOKEN_LIFETIME: '120' });
+    await signIn(agent);
+    const tokens = await obtainTokens(agent);
+    await agent.post('/oauth/revoke').set('Authorization', basic(CLIENT_ID, CLIENT_SECRET)).type('form').send({ token: tokens.access_token });
+    expect(store.size()).toMatchObject({ accessTokens: 0, refreshTokens: 1 });
+    // The code (10 minutes) and refresh token (2 minutes) expire; the grant must go with them.
+    store.purgeExpired(Date.now() + 601_000);
+    expect(store.size()).toEqual({ codes: 0, accessTokens: 0, refreshTokens: 0, grants: 0 });
   });
 
   it('treats an expired token as gone when read, before any purge (RFC 6750 §3.1)', async () => {

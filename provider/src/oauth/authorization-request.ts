@@ -42,20 +42,31 @@ export type Validation =
   | { ok: false; redirect: true; redirect_uri: string; state: string | undefined; error: string; error_description: string };
 
 export function validateAuthorizationRequest(store: InMemoryStore, input: unknown): Validation {
-  let params: Record<string, string | undefined>;
+  let client_id: string | undefined;
+  let redirect_uri: string | undefined;
   try {
-    params = singleValued(input, PARAMETERS);
+    ({ client_id, redirect_uri } = singleValued(input, ['client_id', 'redirect_uri']));
   } catch {
-    // A repeated parameter may be the client_id or redirect_uri itself: nothing here can be trusted.
-    return fatal('invalid_request', 'A parameter was given more than once.');
+    // A repeated client_id or redirect_uri: there is no single place we could trust to redirect to.
+    return fatal('invalid_request', 'The client_id or redirect_uri parameter was given more than once.');
   }
-  const { client_id, redirect_uri, response_type, code_challenge, code_challenge_method, scope, state } = params;
 
   const client = client_id ? store.findClient(client_id) : null;
   if (!client) return fatal('invalid_client', 'The application that sent you here is not registered.');
   if (!redirect_uri || !redirectUriMatches(client, redirect_uri)) {
     return fatal('invalid_request', 'The redirect_uri is missing or is not registered for this application.');
   }
+
+  let params: Record<string, string | undefined>;
+  try {
+    params = singleValued(input, PARAMETERS);
+  } catch (err) {
+    // RFC 6749 §3.1: parameters MUST NOT be included more than once. The redirect URI is trusted now, so
+    // the error goes back to the client (without a state: we cannot know which one is the client's).
+    const { message } = err as Error;
+    return { ok: false, redirect: true, redirect_uri, state: undefined, error: 'invalid_request', error_description: message };
+  }
+  const { response_type, code_challenge, code_challenge_method, scope, state } = params;
 
   const redirect = (error: string, error_description: string): Validation => ({
     ok: false,
