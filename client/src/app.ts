@@ -11,6 +11,7 @@ import { sessionMiddleware } from './session.ts';
 import { UpstreamError, type Fetch } from './upstream.ts';
 import callback from './routes/callback.ts';
 import home from './routes/home.ts';
+import inspector from './routes/inspector.ts';
 import login from './routes/login.ts';
 import logout from './routes/logout.ts';
 import refresh from './routes/refresh.ts';
@@ -71,6 +72,7 @@ export function createApp(config: Readonly<ClientConfig>, deps: AppDeps = {}): E
   resource(app, ctx);
   refresh(app, ctx);
   logout(app, ctx);
+  inspector(app, ctx);
 
   app.use((_req, _res, next) => next(new HttpError(404, 'There is no page at this address.')));
   app.use(errorHandler(config.development));

@@ -15,6 +15,14 @@ export interface OAuthContext {
   fetch: Fetch;
   metadata: AuthorizationServerMetadata;
   client: ClientCredentials;
+  /** Told each message exactly as sent and received (the flow inspector); it must not change them. */
+  observe?: WireObserver;
+}
+
+/** Sees a back-channel request and its response; these functions stay pure of what it does with them. */
+export interface WireObserver {
+  request(message: { method: 'POST'; url: string; headers: Record<string, string>; body: URLSearchParams }): void;
+  response(message: { status: number; body: unknown }): void;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -74,17 +82,12 @@ export function refreshTokens(ctx: OAuthContext, params: { refresh_token: string
 
 async function tokenRequest(ctx: OAuthContext, params: Record<string, string>): Promise<TokenResponse> {
   const auth = clientAuthentication(ctx.client, ctx.metadata.token_endpoint_auth_methods_supported);
-  const response = await upstreamFetch(
-    ctx.fetch,
-    ctx.metadata.token_endpoint,
-    {
-      method: 'POST',
-      headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ ...params, ...auth.body }),
-    },
-    'authorization server',
-  );
+  const headers = { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  const body = new URLSearchParams({ ...params, ...auth.body });
+  ctx.observe?.request({ method: 'POST', url: ctx.metadata.token_endpoint, headers, body });
+  const response = await upstreamFetch(ctx.fetch, ctx.metadata.token_endpoint, { method: 'POST', headers, body }, 'authorization server');
   const json = await readJson(response);
+  ctx.observe?.response({ status: response.status, body: json });
   if (!response.ok) throw oauthError(json);
   return parseTokenResponse(json);
 }
@@ -144,18 +147,14 @@ export async function revokeToken(
   params: { token: string; token_type_hint: 'access_token' | 'refresh_token' },
 ): Promise<void> {
   const auth = clientAuthentication(ctx.client, ctx.metadata.revocation_endpoint_auth_methods_supported);
-  const response = await upstreamFetch(
-    ctx.fetch,
-    ctx.revocation_endpoint,
-    {
-      method: 'POST',
-      headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...params, ...auth.body }),
-    },
-    'authorization server',
-  );
+  const headers = { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded' };
+  const body = new URLSearchParams({ ...params, ...auth.body });
+  ctx.observe?.request({ method: 'POST', url: ctx.revocation_endpoint, headers, body });
+  const response = await upstreamFetch(ctx.fetch, ctx.revocation_endpoint, { method: 'POST', headers, body }, 'authorization server');
   // RFC 7009 §2.2: 200 means revoked, and also "this token was already invalid"; anything else is a failure.
-  if (response.status !== 200) throw oauthError(await readJson(response));
+  const json = response.status === 200 ? undefined : await readJson(response);
+  ctx.observe?.response({ status: response.status, body: json });
+  if (response.status !== 200) throw oauthError(json);
 }
 
 /** RFC 6749 §5.2: an error response carries `error` and optionally `error_description`. */
@@ -171,7 +170,7 @@ function oauthError(json: unknown): Error {
 // ---------------------------------------------------------------------------------------------------------
 
 export type ResourceResponse =
-  | { ok: true; data: unknown }
+  | { ok: true; status: number; data: unknown }
   | { ok: false; status: number; invalid_token: boolean };
 
 export async function fetchResource(fetch: Fetch, resourceUrl: string, access_token: string): Promise<ResourceResponse> {
@@ -184,7 +183,7 @@ export async function fetchResource(fetch: Fetch, resourceUrl: string, access_to
   );
   if (response.ok) {
     const data = response.headers.get('content-type')?.includes('json') ? await readJson(response) : await response.text();
-    return { ok: true, data };
+    return { ok: true, status: response.status, data };
   }
   // RFC 6750 §3.1: `error="invalid_token"` means expired, revoked or malformed: a refresh may help.
   const challenge = response.headers.get('www-authenticate') ?? '';

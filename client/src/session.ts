@@ -74,7 +74,3 @@ export function takePendingLogin(req: Request, state: string): PendingLogin | un
 export function regenerateSession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err: unknown) => (err ? reject(err) : resolve())));
 }
-
-export function destroySession(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.destroy((err: unknown) => (err ? reject(err) : resolve())));
-}

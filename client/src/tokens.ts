@@ -4,8 +4,9 @@
 import type { Request } from 'express';
 import type { ClientContext } from './app.ts';
 import { OAuthResponseError } from './errors.ts';
-import { fetchResource, refreshTokens, type TokenResponse } from './oauth-client.ts';
+import { fetchResource, refreshTokens, type ResourceResponse, type TokenResponse } from './oauth-client.ts';
 import type { StoredTokens } from './session.ts';
+import { record, traceExchange } from './trace.ts';
 import { UpstreamError } from './upstream.ts';
 
 export const LOGIN_AGAIN = 'Your session at the authorization server has ended. Please log in again.';
@@ -28,10 +29,12 @@ export async function refreshSessionTokens(req: Request, { config, discovery, fe
   if (!tokens?.refresh_token) return false;
   const metadata = await discovery.get();
   try {
-    const response = await refreshTokens(
-      { fetch, metadata, client: config },
-      { refresh_token: tokens.refresh_token },
-    );
+    const observe = traceExchange(req, {
+      request: { title: 'Refresh request', rfc: ['RFC 6749 §6', 'RFC 6749 §2.3.1'] },
+      response: { title: 'Refresh response', rfc: ['RFC 6749 §6', 'RFC 6749 §5.1'] },
+      source: 'client/src/tokens.ts',
+    });
+    const response = await refreshTokens({ fetch, metadata, client: config, observe }, { refresh_token: tokens.refresh_token });
     req.session.tokens = toStoredTokens(response, tokens);
     return true;
   } catch (err) {
@@ -57,11 +60,11 @@ export async function loadResource(req: Request, ctx: ClientContext): Promise<vo
 async function fetchWithOneRefresh(req: Request, ctx: ClientContext): Promise<void> {
   const access_token = req.session.tokens?.access_token;
   if (!access_token) return;
-  let result = await fetchResource(ctx.fetch, ctx.config.resourceUrl, access_token);
+  let result = await tracedFetchResource(req, ctx, access_token);
 
   if (!result.ok && result.invalid_token) {
     if (!(await refreshSessionTokens(req, ctx))) return forgetTokens(req, LOGIN_AGAIN);
-    result = await fetchResource(ctx.fetch, ctx.config.resourceUrl, req.session.tokens?.access_token ?? '');
+    result = await tracedFetchResource(req, ctx, req.session.tokens?.access_token ?? '');
   }
 
   if (result.ok) {
@@ -71,6 +74,23 @@ async function fetchWithOneRefresh(req: Request, ctx: ClientContext): Promise<vo
   } else {
     req.session.flash = `The resource server answered HTTP ${result.status}.`;
   }
+}
+
+const invalidToken: [string, string] = ['WWW-Authenticate', 'Bearer error="invalid_token"'];
+
+/** The protected resource request and its response, as one card of the flow inspector. */
+async function tracedFetchResource(req: Request, { config, fetch }: ClientContext, access_token: string): Promise<ResourceResponse> {
+  const result = await fetchResource(fetch, config.resourceUrl, access_token);
+  record(req, {
+    title: 'Protected resource request',
+    message: `GET ${config.resourceUrl} → HTTP ${result.status}`,
+    // RFC 6750 §3.1: a refused token comes back with a WWW-Authenticate challenge naming the error.
+    fields: [['Authorization', `Bearer ${access_token}`], ...(!result.ok && result.invalid_token ? [invalidToken] : [])],
+    json: result.ok ? JSON.stringify(result.data, null, 2) : undefined,
+    source: 'client/src/tokens.ts',
+    rfc: ['RFC 6750 §2.1', 'RFC 6750 §3.1'],
+  });
+  return result;
 }
 
 /** Forgets the tokens locally (the session itself stays, to carry the message). */

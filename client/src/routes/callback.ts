@@ -7,16 +7,31 @@ import { explainOAuthError, HttpError, singleParam } from '../errors.ts';
 import { exchangeCode } from '../oauth-client.ts';
 import { loadResource, toStoredTokens } from '../tokens.ts';
 import { regenerateSession, takePendingLogin } from '../session.ts';
+import { record, traceExchange } from '../trace.ts';
+
+const source = 'client/src/routes/callback.ts';
 
 export default function callback(app: Express, ctx: ClientContext): void {
   const { config, discovery, fetch } = ctx;
 
   app.get('/callback', async (req, res) => {
     const [state, iss, error, code] = ['state', 'iss', 'error', 'code'].map((name) => singleParam(req.query, name));
-
     // RFC 6749 §10.12: the response must carry the state this browser's session issued, and each state is
     // good for one response only. Otherwise refuse, before any token request.
     const pending = state === undefined ? undefined : takePendingLogin(req, state);
+
+    // Flow inspector: the response as it arrived, then each check's result. Until state proves that the
+    // response answers our request, only its state is kept: anyone can craft a link to /callback.
+    const query = [...new URL(req.originalUrl, config.redirect_uri).searchParams];
+    const { checks } = record(req, {
+      letter: 'C',
+      title: 'Authorization response',
+      message: `GET ${req.path}`,
+      fields: pending ? query : query.filter(([name]) => name === 'state'),
+      source,
+      rfc: ['RFC 6749 §4.1.2', 'RFC 6749 §10.12', 'RFC 9207 §2.4'],
+    });
+    checks.push({ label: 'state matches a login started in this browser', ok: pending !== undefined });
     if (!pending) {
       throw new HttpError(400, 'This response does not belong to a login started in this browser (the state parameter does not match). Please log in again.');
     }
@@ -24,7 +39,9 @@ export default function callback(app: Express, ctx: ClientContext): void {
     // RFC 9207 §2.4: `iss` must name the server this request was sent to, which defeats mix-up attacks.
     // Required when the server says it sends it; a present-but-wrong value is refused either way.
     const metadata = await discovery.get();
-    if ((metadata.authorization_response_iss_parameter_supported || iss !== undefined) && iss !== metadata.issuer) {
+    const issRequired = metadata.authorization_response_iss_parameter_supported || iss !== undefined;
+    checks.push({ label: issRequired ? `iss is the expected issuer, ${metadata.issuer}` : 'iss not sent, and the server does not promise it', ok: !issRequired || iss === metadata.issuer });
+    if (issRequired && iss !== metadata.issuer) {
       throw new HttpError(400, 'This response does not come from the expected authorization server (the iss parameter does not match). Please log in again.');
     }
 
@@ -38,17 +55,22 @@ export default function callback(app: Express, ctx: ClientContext): void {
     if (!code) throw new HttpError(400, 'The authorization response has no code parameter.');
 
     // RFC 6749 §4.1.3: exchange the code, proving with code_verifier (RFC 7636 §4.5) that we asked for it.
+    const observe = traceExchange(req, {
+      request: { letter: 'D', title: 'Access token request', rfc: ['RFC 6749 §4.1.3', 'RFC 6749 §2.3.1', 'RFC 7636 §4.5'] },
+      response: { letter: 'E', title: 'Access token response', rfc: ['RFC 6749 §4.1.4', 'RFC 6749 §5.1'] },
+      source,
+    });
     const response = await exchangeCode(
-      { fetch, metadata, client: config },
+      { fetch, metadata, client: config, observe },
       { code, redirect_uri: config.redirect_uri, code_verifier: pending.code_verifier },
     );
     req.session.tokens = toStoredTokens(response, { scope: config.scope });
     await loadResource(req, ctx);
 
     // Regenerate the session when signing in, to prevent session fixation; carry over what we just learned.
-    const { tokens, resource, flash } = req.session;
+    const { tokens, resource, flash, trace, inspector } = req.session;
     await regenerateSession(req);
-    Object.assign(req.session, { tokens, resource, flash });
+    Object.assign(req.session, { tokens, resource, flash, trace, inspector });
     // 303 to a clean URL, so the code leaves the address bar and the history.
     res.redirect(303, '/');
   });

@@ -1,9 +1,10 @@
 // The home page: a "Log in" link when logged out; the protected resource, token expiry and granted scopes
-// when logged in. It never shows a token: those stay in the server-side session.
-import type { Express } from 'express';
+// when logged in; the flow inspector. It never shows a token: those stay in the server-side session.
+import type { Express, Request } from 'express';
 import type { ClientContext } from '../app.ts';
 import { csrfToken } from '../csrf.ts';
 import { singleParam } from '../errors.ts';
+import { meaningOf, rfcHref } from '../glossary.ts';
 
 // Set by POST /logout on its redirect: the session that could carry a message is gone by then.
 const logoutNotices: Record<string, string> = {
@@ -22,11 +23,13 @@ export default function home(app: Express, _ctx: ClientContext): void {
     const notice = flash ?? (logout && Object.hasOwn(logoutNotices, logout) ? logoutNotices[logout] : undefined);
 
     const tokens = req.session.tokens;
-    if (!tokens) return res.render('home', { title: 'Home', notice, tokens: undefined });
+    const inspector = inspectorView(req);
+    if (!tokens) return res.render('home', { title: 'Home', notice, tokens: undefined, inspector });
 
     res.render('home', {
       title: 'Home',
       notice,
+      inspector,
       tokens: {
         expires_at: tokens.expires_at === undefined ? undefined : new Date(tokens.expires_at).toISOString(),
         expires_in_words: tokens.expires_at === undefined ? undefined : inWords(tokens.expires_at - Date.now()),
@@ -37,6 +40,19 @@ export default function home(app: Express, _ctx: ClientContext): void {
       csrf_token: csrfToken(req),
     });
   });
+}
+
+/** The flow inspector: absent until there is a trace; shown unless this browser chose to hide it. */
+function inspectorView(req: Request) {
+  const trace = req.session.trace;
+  if (!trace?.length) return undefined; // also: a first visit creates no session (no CSRF token needed)
+  const shown = req.session.inspector !== false;
+  const entries = trace.map((entry) => ({
+    ...entry,
+    fields: entry.fields.map((field) => ({ ...field, meaning: meaningOf(field.name) })),
+    rfc: entry.rfc.map((label) => ({ label, href: rfcHref(label) })),
+  }));
+  return { shown, entries: shown ? entries : [], count: trace.length, csrf_token: csrfToken(req) };
 }
 
 /** Renders any JSON: a flat list of members for an object (such as { sub, username }), else formatted JSON. */

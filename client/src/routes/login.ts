@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import type { ClientContext } from '../app.ts';
 import { buildAuthorizationUrl, codeChallengeS256, randomToken } from '../oauth-client.ts';
 import { addPendingLogin } from '../session.ts';
+import { record, startTrace } from '../trace.ts';
 
 export default function login(app: Express, { config, discovery }: ClientContext): void {
   app.get('/login', async (req, res) => {
@@ -21,6 +22,16 @@ export default function login(app: Express, { config, discovery }: ClientContext
       scope: config.scope,
       state,
       code_challenge: codeChallengeS256(code_verifier), // RFC 7636 §4.3, with code_challenge_method=S256
+    });
+    // Flow inspector: a new login starts a new story; state is masked there (it guards the callback).
+    startTrace(req);
+    record(req, {
+      letter: 'A',
+      title: 'Authorization request',
+      message: `GET ${url.origin}${url.pathname}`,
+      fields: url.searchParams,
+      source: 'client/src/routes/login.ts',
+      rfc: ['RFC 6749 §4.1.1', 'RFC 7636 §4.3'],
     });
     // 303: the browser follows with a GET whatever method brought it here.
     res.redirect(303, url.href);
