@@ -38,6 +38,17 @@ describe('in a real browser (RFC 6749 §4.1)', () => {
     const body = await page.textContent('body');
     expect(body).toContain('demo');
     expect(body).toContain('user1');
+    // The flow inspector: one card per message, lettered as in the RFC 6749 §4.1 diagram.
+    const cards = await page.locator('.inspector h3').allTextContents();
+    expect(cards.map((title) => title.replace(/\s+/g, ' ').trim())).toEqual([
+      '(A) Authorization request',
+      '(C) Authorization response',
+      '(D) Access token request',
+      '(E) Access token response',
+      'Protected resource request',
+    ]);
+    expect(body).toContain('Basic ••••');
+    expect(body).not.toContain('testsecret');
     await shoot(page, 'client-home');
   });
 
@@ -83,5 +94,22 @@ describe('in a real browser (RFC 6749 §4.1)', () => {
     await page.getByRole('link', { name: 'Log in' }).click();
     await page.getByLabel('Password').waitFor();
     await shoot(page, 'login');
+  });
+
+  it('every page fits a phone-sized viewport without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 375, height: 740 });
+    const fits = async (label: string) => {
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, label).toBeLessThanOrEqual(375);
+    };
+    await page.goto(apps.client.url);
+    await fits('client start');
+    await logInToConsent(page, apps.client.url);
+    await fits('consent');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL(`${apps.client.url}/`);
+    await fits('client home with the inspector');
+    await page.goto(`${apps.provider.url}/login`);
+    await fits('provider login');
   });
 });
