@@ -94,6 +94,27 @@ export function exchange(agent: Agent, code: string, code_verifier: string, extr
     .send({ grant_type: 'authorization_code', code, code_verifier, redirect_uri: REDIRECT_URI, ...extra });
 }
 
+/** GET /api/me with a bearer token (RFC 6750 §2.1). */
+export function callApi(agent: Agent, access_token: string) {
+  return agent.get('/api/me').set('Authorization', `Bearer ${access_token}`);
+}
+
+/** The refresh_token grant (RFC 6749 §6), authenticated as the demo client unless told otherwise. */
+export function refresh(agent: Agent, refresh_token: string, extra: Record<string, string> = {}, auth = basic(CLIENT_ID, CLIENT_SECRET)) {
+  return agent
+    .post('/oauth/token')
+    .set('Authorization', auth)
+    .type('form')
+    .send({ grant_type: 'refresh_token', refresh_token, ...extra });
+}
+
+/** A fresh app with the demo user signed in and one completed flow: the usual start of a lifecycle test. */
+export async function withTokens(env: Env = {}, overrides: Record<string, string | undefined> = {}) {
+  const context = setup(env);
+  await signIn(context.agent);
+  return { ...context, tokens: await obtainTokens(context.agent, overrides) };
+}
+
 /** The whole flow for a signed-in agent: returns the token response body. */
 export async function obtainTokens(agent: Agent, overrides: Record<string, string | undefined> = {}) {
   const { code, code_verifier } = await issueCode(agent, overrides);

@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT_ID, CLIENT_SECRET, ISSUER, basic, obtainTokens, setup, signIn, type Agent } from './helpers.ts';
+import { CLIENT_ID, CLIENT_SECRET, ISSUER, basic, refresh, withTokens as withDefaultTokens, type Agent } from './helpers.ts';
 import { PUBLIC_ENV, obtainPublicTokens } from './public-client-helpers.ts';
+
+const withTokens = (env = {}) => withDefaultTokens(env, { scope: 'profile email' });
 
 function introspect(agent: Agent, form: Record<string, string>, auth: string | null = basic(CLIENT_ID, CLIENT_SECRET)) {
   const req = agent.post('/oauth/introspect').type('form');
   if (auth) req.set('Authorization', auth);
   return req.send(form);
-}
-
-async function withTokens(env = {}) {
-  const context = setup(env);
-  await signIn(context.agent);
-  return { ...context, tokens: await obtainTokens(context.agent, { scope: 'profile email' }) };
 }
 
 describe('POST /oauth/introspect (RFC 7662)', () => {
@@ -44,11 +40,7 @@ describe('POST /oauth/introspect (RFC 7662)', () => {
     const { agent, tokens } = await withTokens();
     expect((await introspect(agent, { token: 'unknown' })).body).toEqual({ active: false });
 
-    await agent
-      .post('/oauth/token')
-      .set('Authorization', basic(CLIENT_ID, CLIENT_SECRET))
-      .type('form')
-      .send({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+    await refresh(agent, tokens.refresh_token);
     expect((await introspect(agent, { token: tokens.refresh_token })).body).toEqual({ active: false });
 
     await agent.post('/oauth/revoke').set('Authorization', basic(CLIENT_ID, CLIENT_SECRET)).type('form').send({ token: tokens.access_token });
@@ -57,11 +49,7 @@ describe('POST /oauth/introspect (RFC 7662)', () => {
 
   it('does not trigger refresh token reuse detection: introspection has no side effects (RFC 7662 §2.1)', async () => {
     const { agent, tokens } = await withTokens();
-    const rotated = await agent
-      .post('/oauth/token')
-      .set('Authorization', basic(CLIENT_ID, CLIENT_SECRET))
-      .type('form')
-      .send({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+    const rotated = await refresh(agent, tokens.refresh_token);
     await introspect(agent, { token: tokens.refresh_token });
     expect((await introspect(agent, { token: rotated.body.access_token })).body.active).toBe(true);
   });

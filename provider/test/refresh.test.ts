@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT_ID, CLIENT_SECRET, basic, exchange, issueCode, obtainTokens, setup, signIn, type Agent } from './helpers.ts';
+import { CLIENT_ID, callApi as me, exchange, issueCode, obtainTokens, refresh, setup, signIn } from './helpers.ts';
 import { PUBLIC_CLIENT_ID, PUBLIC_ENV } from './public-client-helpers.ts';
-
-function refresh(agent: Agent, refresh_token: string, extra: Record<string, string> = {}, auth = basic(CLIENT_ID, CLIENT_SECRET)) {
-  return agent
-    .post('/oauth/token')
-    .set('Authorization', auth)
-    .type('form')
-    .send({ grant_type: 'refresh_token', refresh_token, ...extra });
-}
-
-const me = (agent: Agent, access_token: string) => agent.get('/api/me').set('Authorization', `Bearer ${access_token}`);
 
 async function signedIn(env = {}) {
   const context = setup(env);

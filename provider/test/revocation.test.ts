@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT_ID, CLIENT_SECRET, basic, obtainTokens, setup, signIn, type Agent } from './helpers.ts';
+import { CLIENT_ID, CLIENT_SECRET, basic, callApi as me, refresh, withTokens, type Agent } from './helpers.ts';
 import { PUBLIC_CLIENT_ID, PUBLIC_ENV, obtainPublicTokens } from './public-client-helpers.ts';
-
 
 function revoke(agent: Agent, form: Record<string, string>, auth: string | null = basic(CLIENT_ID, CLIENT_SECRET)) {
   const req = agent.post('/oauth/revoke').type('form');
   if (auth) req.set('Authorization', auth);
   return req.send(form);
-}
-
-const me = (agent: Agent, token: string) => agent.get('/api/me').set('Authorization', `Bearer ${token}`);
-const refresh = (agent: Agent, refresh_token: string) =>
-  agent
-    .post('/oauth/token')
-    .set('Authorization', basic(CLIENT_ID, CLIENT_SECRET))
-    .type('form')
-    .send({ grant_type: 'refresh_token', refresh_token });
-
-async function withTokens(env = {}) {
-  const context = setup(env);
-  await signIn(context.agent);
-  return { ...context, tokens: await obtainTokens(context.agent) };
 }
 
 describe('POST /oauth/revoke (RFC 7009)', () => {
