@@ -1,0 +1,62 @@
+/**
+ * Starts a server under test in its own Node process, so that the server and the load generator (this process)
+ * do not share an event loop: on two cores, one runs the server and one runs autocannon or the flow loops.
+ *
+ * A server entry listens on port 0 and prints one JSON line, `{ "port": …, … }`, when it is ready.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ServerChild<Info> {
+  origin: string;
+  pid: number;
+  info: Info;
+  stop(): Promise<void>;
+}
+
+export interface ChildOptions {
+  env?: Record<string, string>;
+  /** A directory for `node --cpu-prof` output (written when the child exits). */
+  profileDir?: string;
+}
+
+/** Every child started with a profile directory: its pid names its profile file. */
+export const profiledChildren: { pid: number; label: string; readyMs: number }[] = [];
+
+export async function startServer<Info extends { port: number }>(
+  entry: string,
+  { env = {}, profileDir }: ChildOptions = {},
+): Promise<ServerChild<Info>> {
+  const flags = ['--expose-gc', '--import', 'tsx'];
+  if (profileDir) flags.push('--cpu-prof', '--cpu-prof-dir', profileDir);
+  const child = spawn(process.execPath, [...flags, fileURLToPath(new URL(`../servers/${entry}`, import.meta.url))], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const info = await firstLine<Info>(child, entry);
+  const label = `${entry} ${JSON.stringify(env)}`;
+  console.error(`  ${label}: pid ${child.pid}, port ${info.port}`);
+  if (profileDir) profiledChildren.push({ pid: child.pid!, label, readyMs: (info as { readyMs?: number }).readyMs ?? 0 });
+  return { origin: `http://127.0.0.1:${info.port}`, pid: child.pid!, info, stop: () => stop(child) };
+}
+
+function firstLine<Info>(child: ChildProcess, entry: string): Promise<Info> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => resolve(JSON.parse(line) as Info));
+    child.once('exit', (code) => reject(new Error(`${entry} exited with code ${code} before it was ready`)));
+  });
+}
+
+/** SIGTERM: the entry exits through `process.exit`, which lets `--cpu-prof` write its profile. */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,29 @@
+/**
+ * Runs whole flows (several HTTP requests each) with a fixed number of concurrent loops, and counts the flows
+ * completed in a time window, or runs a fixed number of them.
+ */
+import { percentile, type Measurement } from './stats.ts';
+
+export const CONCURRENCY = 10;
+
+export type Flow = () => Promise<void>;
+
+export async function runFlows(flow: Flow, limit: { seconds: number } | { count: number }): Promise<Measurement> {
+  const latencies: number[] = [];
+  const start = performance.now();
+  const deadline = 'seconds' in limit ? start + limit.seconds * 1000 : Infinity;
+  let remaining = 'count' in limit ? limit.count : Infinity;
+
+  async function loop() {
+    while (remaining > 0 && performance.now() < deadline) {
+      remaining--;
+      const begun = performance.now();
+      await flow();
+      latencies.push(performance.now() - begun);
+    }
+  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, loop));
+
+  const seconds = (performance.now() - start) / 1000;
+  return { rate: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
