@@ -38,6 +38,8 @@ export function createApp(config: ProviderConfig, deps: ProviderDeps = {}): expr
   const app = express();
 
   app.disable('x-powered-by');
+  // Every response that could carry personal data is `no-store`, so an entity tag would never be used.
+  app.set('etag', false);
   app.set('views', viewsDir);
   app.set('view engine', 'ejs');
   // Every page is its view rendered inside the one layout.
@@ -45,20 +47,19 @@ export function createApp(config: ProviderConfig, deps: ProviderDeps = {}): expr
     ejs.renderFile(file, locals, (err, body) => (err ? cb(err) : ejs.renderFile(layoutFile, { ...locals, body }, cb))),
   );
 
-  app.use(securityHeaders(config));
-  app.use('/static', express.static(fileURLToPath(new URL('../public', import.meta.url)), { index: false }));
-
   // Small, flat form bodies only: a repeated parameter stays visible as an array and is refused.
-  const formBody = express.Router().use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 32 }));
+  const formBody = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 32 });
 
-  // Machine-facing: no session, no views.
-  app.use(metadataRoutes(config));
+  // Machine-facing routes first, the busiest (the API) at the top: no session, no views, no page headers.
+  app.use(resourceRoutes(config, oauth));
   app.use(tokenRoutes(config, oauth, formBody));
   app.use(revokeRoutes(config, store, formBody));
   app.use(introspectRoutes(config, store, formBody));
-  app.use(resourceRoutes(config, oauth));
+  app.use(metadataRoutes(config));
 
-  // Browser-facing: the login session, then the pages.
+  // Browser-facing: page security headers, static files, the login session, then the pages.
+  app.use(securityHeaders(config));
+  app.use('/static', express.static(fileURLToPath(new URL('../public', import.meta.url)), { index: false }));
   app.use(sessionMiddleware(config, deps.sessionStore ?? new ExpiringMemoryStore()), formBody);
   app.use(loginRoutes(config, store));
   app.use(authorizeRoutes(config, store, oauth));

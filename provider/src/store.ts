@@ -11,7 +11,7 @@
  * user's password is an scrypt hash and the client secret a SHA-256 digest (client secrets are high-entropy
  * machine secrets; a slow hash would only throttle the token endpoint).
  */
-import { createHash, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type OAuth2Server from '@node-oauth/oauth2-server';
 import type { ClientRegistration } from './config.ts';
@@ -164,13 +164,16 @@ export class InMemoryStore {
     this.grants.delete(grantId);
   }
 
-  /** Deletes one record and its entry in its grant; a grant left with nothing is deleted too. */
+  /**
+   * Deletes one record and its entry in its grant. A grant with no token left is deleted with its code: a used
+   * code is kept only so that its replay can revoke the tokens issued from it, and there are none any more.
+   */
   private drop(kind: 'codes' | 'accessTokens' | 'refreshTokens', key: string, grantId: string): void {
     this[kind].delete(key);
     const grant = this.grants.get(grantId);
     if (!grant) return;
     grant[kind].delete(key);
-    if (grant.codes.size + grant.accessTokens.size + grant.refreshTokens.size === 0) this.grants.delete(grantId);
+    if (grant.accessTokens.size + grant.refreshTokens.size === 0) this.revokeGrant(grantId);
   }
 
   private grantOf(grantId: string): Grant {
@@ -195,7 +198,7 @@ export class InMemoryStore {
     user: User;
   }): void {
     const key = digest(code.authorizationCode);
-    const grantId = randomBytes(12).toString('base64url');
+    const grantId = randomUUID();
     this.grantOf(grantId).codes.add(key);
     this.codes.set(key, {
       grantId,

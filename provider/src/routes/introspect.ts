@@ -9,7 +9,7 @@ import type { InMemoryStore } from '../store.ts';
 import { authenticateClient } from '../oauth/client-credentials.ts';
 import { findToken } from '../oauth/token-lookup.ts';
 import { sendOAuthError } from '../http/errors.ts';
-import { noStore } from '../http/security.ts';
+import { jsonHeaders, noStore } from '../http/security.ts';
 import { singleValued } from '../http/params.ts';
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -17,7 +17,7 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 export function introspectRoutes(config: ProviderConfig, store: InMemoryStore, formBody: RequestHandler): Router {
   const router = Router();
 
-  router.post('/oauth/introspect', noStore, formBody, (req, res) => {
+  router.post('/oauth/introspect', noStore, jsonHeaders, formBody, (req, res) => {
     try {
       // RFC 7662 §2.1: the endpoint MUST require authorization; a public client cannot authenticate.
       const client = authenticateClient(req, store);

@@ -6,6 +6,7 @@ import { Router } from 'express';
 import cors from 'cors';
 import type { ProviderConfig } from '../config.ts';
 import { SCOPES } from '../scopes.ts';
+import { jsonHeaders } from '../http/security.ts';
 
 export function metadataRoutes(config: ProviderConfig): Router {
   const router = Router();
@@ -31,7 +32,7 @@ export function metadataRoutes(config: ProviderConfig): Router {
   });
 
   // RFC 8414 §3: the metadata lives at the well-known URI derived from the issuer.
-  router.get('/.well-known/oauth-authorization-server', cors(), (_req, res) => {
+  router.get('/.well-known/oauth-authorization-server', cors(), jsonHeaders, (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300');
     res.json(metadata);
   });

@@ -10,6 +10,7 @@ import OAuth2Server from '@node-oauth/oauth2-server';
 import type { ProviderConfig } from '../config.ts';
 import type { OAuthServer } from '../oauth/server.ts';
 import type { User } from '../store.ts';
+import { jsonHeaders } from '../http/security.ts';
 
 const REQUIRED_SCOPE = ['profile'];
 
@@ -20,7 +21,7 @@ export function resourceRoutes(config: ProviderConfig, oauth: OAuthServer): Rout
   // Browser apps on other origins may call the API with a bearer token (no cookies are involved).
   router.use('/api', cors({ origin: true, credentials: false }));
 
-  router.get('/api/me', async (req, res) => {
+  router.get('/api/me', jsonHeaders, async (req, res) => {
     res.set('Cache-Control', 'no-store');
     // RFC 6750 §2.1: the token travels in the Authorization header only (never the query string, §2.3).
     // The scheme name is case-insensitive (RFC 7235 §2.1); any other scheme counts as no token at all.

@@ -10,7 +10,7 @@ import type { InMemoryStore } from '../store.ts';
 import { authenticateClient } from '../oauth/client-credentials.ts';
 import { findToken } from '../oauth/token-lookup.ts';
 import { sendOAuthError } from '../http/errors.ts';
-import { noStore } from '../http/security.ts';
+import { jsonHeaders, noStore } from '../http/security.ts';
 import { singleValued } from '../http/params.ts';
 
 export function revokeRoutes(config: ProviderConfig, store: InMemoryStore, formBody: RequestHandler): Router {
@@ -18,7 +18,7 @@ export function revokeRoutes(config: ProviderConfig, store: InMemoryStore, formB
 
   // RFC 7009 §5: browser apps may revoke cross-origin (CORS); no cookies are involved.
   router.use('/oauth/revoke', cors());
-  router.post('/oauth/revoke', noStore, formBody, (req, res) => {
+  router.post('/oauth/revoke', noStore, jsonHeaders, formBody, (req, res) => {
     try {
       // RFC 7009 §2.1: the client authenticates as at the token endpoint.
       const client = authenticateClient(req, store);

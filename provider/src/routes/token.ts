@@ -11,7 +11,7 @@ import type { ProviderConfig } from '../config.ts';
 import type { OAuthServer } from '../oauth/server.ts';
 import { readClientCredentials } from '../oauth/client-credentials.ts';
 import { sendOAuthError } from '../http/errors.ts';
-import { noStore } from '../http/security.ts';
+import { jsonHeaders, noStore } from '../http/security.ts';
 import { singleValued } from '../http/params.ts';
 
 /** The grants this server offers (RFC 8414 `grant_types_supported`); the library knows more than we enable. */
@@ -23,7 +23,7 @@ export function tokenRoutes(config: ProviderConfig, oauth: OAuthServer, formBody
 
   // Browser apps (public clients) call this endpoint cross-origin; no cookies are involved.
   router.use('/oauth/token', cors());
-  router.post('/oauth/token', noStore, formBody, async (req, res) => {
+  router.post('/oauth/token', noStore, jsonHeaders, formBody, async (req, res) => {
     try {
       const credentials = readClientCredentials(req);
       const params = singleValued(req.body, PARAMETERS);
