@@ -2,7 +2,7 @@
  * Response headers for a security-sensitive server.
  */
 import helmet from 'helmet';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { ProviderConfig } from '../config.ts';
 import { isLoopbackRedirect } from '../oauth/redirect-uri.ts';
 
@@ -47,3 +47,11 @@ export const jsonHeaders: RequestHandler = (_req, res, next) => {
   res.set({ 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'" });
   next();
 };
+
+/**
+ * 303 See Other with an empty body: the browser follows with a GET whatever method brought it here
+ * (RFC 9110 §15.4.4). Express's `res.redirect` would also render a small HTML body nobody reads.
+ */
+export function seeOther(res: Response, location: string): void {
+  res.status(303).location(location).end();
+}

@@ -11,7 +11,7 @@ import type { InMemoryStore } from '../store.ts';
 import type { OAuthServer } from '../oauth/server.ts';
 import { authorizationResponseUrl, validateAuthorizationRequest, type Validation } from '../oauth/authorization-request.ts';
 import { csrfToken, isValidCsrfToken } from '../http/csrf.ts';
-import { noStore } from '../http/security.ts';
+import { noStore, seeOther } from '../http/security.ts';
 import { SCOPES } from '../scopes.ts';
 
 export function authorizeRoutes(config: ProviderConfig, store: InMemoryStore, oauth: OAuthServer): Router {
@@ -24,7 +24,7 @@ export function authorizeRoutes(config: ProviderConfig, store: InMemoryStore, oa
       return;
     }
     const { error, error_description, state } = result;
-    res.redirect(303, authorizationResponseUrl(result.redirect_uri, config.issuer, { error, error_description, state }));
+    seeOther(res, authorizationResponseUrl(result.redirect_uri, config.issuer, { error, error_description, state }));
   }
 
   // (A) The client sends the user here. Everything is validated before anything is shown.
@@ -35,7 +35,7 @@ export function authorizeRoutes(config: ProviderConfig, store: InMemoryStore, oa
     // (B) Not signed in yet: log in first, then come back to this exact request.
     if (!req.session.userId || !store.findUser(req.session.userId)) {
       req.session.returnTo = req.originalUrl;
-      return res.redirect(303, '/login');
+      return seeOther(res, '/login');
     }
 
     const { client, redirect_uri, scope } = result.request;
@@ -68,7 +68,7 @@ export function authorizeRoutes(config: ProviderConfig, store: InMemoryStore, oa
     if (req.body.decision !== 'allow') {
       // RFC 6749 §4.1.2.1: the resource owner denied the request.
       const denied = { error: 'access_denied', error_description: 'The user denied the request', state };
-      return res.redirect(303, authorizationResponseUrl(redirect_uri, config.issuer, denied));
+      return seeOther(res, authorizationResponseUrl(redirect_uri, config.issuer, denied));
     }
 
     // The library issues and stores the code. We call it directly (not express-oauth-server's middleware,
@@ -92,7 +92,7 @@ export function authorizeRoutes(config: ProviderConfig, store: InMemoryStore, oa
         authenticateHandler: { handle: () => user },
       });
       // (C) 303: the browser follows with a GET, whatever method brought it here.
-      res.redirect(303, authorizationResponseUrl(redirect_uri, config.issuer, { code: code.authorizationCode, state }));
+      seeOther(res, authorizationResponseUrl(redirect_uri, config.issuer, { code: code.authorizationCode, state }));
     } catch (err) {
       next(err);
     }

@@ -4,7 +4,7 @@
 import { Router } from 'express';
 import type { InMemoryStore } from '../store.ts';
 import { csrfToken, isValidCsrfToken } from '../http/csrf.ts';
-import { noStore } from '../http/security.ts';
+import { noStore, seeOther } from '../http/security.ts';
 
 export function homeRoutes(store: InMemoryStore): Router {
   const router = Router();
@@ -27,7 +27,7 @@ export function homeRoutes(store: InMemoryStore): Router {
     req.session.destroy((err) => {
       if (err) return next(err);
       res.clearCookie('provider.sid');
-      res.redirect(303, '/');
+      seeOther(res, '/');
     });
   });
 

@@ -7,7 +7,7 @@ import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import type { ProviderConfig } from '../config.ts';
 import type { InMemoryStore } from '../store.ts';
 import { csrfToken, isValidCsrfToken } from '../http/csrf.ts';
-import { noStore } from '../http/security.ts';
+import { noStore, seeOther } from '../http/security.ts';
 
 function renderLogin(req: Request, res: Response, status: number, message?: string): void {
   const username = typeof req.body?.username === 'string' ? req.body.username : '';
@@ -59,7 +59,7 @@ export function loginRoutes(config: ProviderConfig, store: InMemoryStore): Route
     req.session.regenerate((err) => {
       if (err) return next(err);
       req.session.userId = user.id;
-      res.redirect(303, returnTo ?? '/');
+      seeOther(res, returnTo ?? '/');
     });
   });
 

@@ -39,7 +39,12 @@ export function resourceRoutes(config: ProviderConfig, oauth: OAuthServer): Rout
     });
     let token: OAuth2Server.Token;
     try {
-      token = await oauth.authenticate(request, new OAuth2Server.Response(), { scope: REQUIRED_SCOPE });
+      token = await oauth.authenticate(request, new OAuth2Server.Response(), {
+        scope: REQUIRED_SCOPE,
+        // The X-OAuth-Scopes headers are GitHub's convention, not a standard; we do not send them.
+        addAcceptedScopesHeader: false,
+        addAuthorizedScopesHeader: false,
+      });
     } catch (err) {
       if (!(err instanceof OAuth2Server.OAuthError)) throw err;
       const challenge = `${realm}, error="${err.name}", error_description="${err.message.replace(/["\\]/g, '')}"`;
