@@ -11,7 +11,7 @@
  * user's password is an scrypt hash and the client secret a SHA-256 digest (client secrets are high-entropy
  * machine secrets; a slow hash would only throttle the token endpoint).
  */
-import { createHash, randomBytes, randomUUID, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomUUID, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type OAuth2Server from '@node-oauth/oauth2-server';
 import type { ClientRegistration } from './config.ts';
@@ -77,7 +77,13 @@ export interface TokenInfo extends TokenRecord {
   user: User;
 }
 
-export const digest = (value: string): string => createHash('sha256').update(value).digest('base64url');
+export const digest = (value: string): string => hash('sha256', value, 'base64url');
+
+/** Built field by field: on Node 20, `{ ...record, more }` takes a slow path that costs microseconds per call. */
+function tokenInfo(type: TokenInfo['type'], key: string, record: TokenRecord, user: User): TokenInfo {
+  const { grantId, clientId, userId, scope, issuedAt, expiresAt } = record;
+  return { type, digest: key, user, grantId, clientId, userId, scope, issuedAt, expiresAt };
+}
 
 const SCRYPT_KEYLEN = 32;
 
@@ -109,7 +115,7 @@ export class InMemoryStore {
         isPublic,
       });
       if (!isPublic && registration.client_secret !== undefined) {
-        this.clientSecretDigests.set(registration.client_id, createHash('sha256').update(registration.client_secret).digest());
+        this.clientSecretDigests.set(registration.client_id, hash('sha256', registration.client_secret, 'buffer'));
       }
     }
     const { id, username, password } = options.user;
@@ -149,7 +155,7 @@ export class InMemoryStore {
     if (client.isPublic) return secret === undefined ? client : null;
     const expected = this.clientSecretDigests.get(clientId);
     if (secret === undefined || !expected) return null;
-    return safeEqual(createHash('sha256').update(secret).digest(), expected) ? client : null;
+    return safeEqual(hash('sha256', secret, 'buffer'), expected) ? client : null;
   }
 
   // ── Grants ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -224,7 +230,7 @@ export class InMemoryStore {
     }
     const client = this.clients.get(record.clientId);
     const user = this.findUser(record.userId);
-    return client && user ? { ...record, client, user } : null;
+    return client && user ? Object.assign({ client, user }, record) : null;
   }
 
   /** Marks a code used; it stays known (but worthless) until it expires, for replay detection. */
@@ -250,13 +256,13 @@ export class InMemoryStore {
   ): void {
     const grant = this.grantOf(grantId);
     const issuedAt = Date.now();
-    const base = { grantId, clientId: client.id, userId: user.id, scope, issuedAt };
+    const record = (expiresAt: Date) => ({ grantId, clientId: client.id, userId: user.id, scope, issuedAt, expiresAt: expiresAt.getTime() });
     const accessKey = digest(token.accessToken);
-    this.accessTokens.set(accessKey, { ...base, expiresAt: token.accessTokenExpiresAt.getTime() });
+    this.accessTokens.set(accessKey, record(token.accessTokenExpiresAt));
     grant.accessTokens.add(accessKey);
     if (token.refreshToken && token.refreshTokenExpiresAt) {
       const refreshKey = digest(token.refreshToken);
-      this.refreshTokens.set(refreshKey, { ...base, expiresAt: token.refreshTokenExpiresAt.getTime(), rotated: false });
+      this.refreshTokens.set(refreshKey, Object.assign(record(token.refreshTokenExpiresAt), { rotated: false }));
       grant.refreshTokens.add(refreshKey);
     }
   }
@@ -271,7 +277,7 @@ export class InMemoryStore {
       return null;
     }
     const user = this.findUser(record.userId);
-    return user ? { ...record, type: 'access_token', digest: key, user } : null;
+    return user ? tokenInfo('access_token', key, record, user) : null;
   }
 
   /** A known, unexpired refresh token (rotated or not: the caller decides what a rotated one means), or null. */
@@ -284,7 +290,7 @@ export class InMemoryStore {
       return null;
     }
     const user = this.findUser(record.userId);
-    return user ? { ...record, type: 'refresh_token', digest: key, user } : null;
+    return user ? Object.assign(tokenInfo('refresh_token', key, record, user), { rotated: record.rotated }) : null;
   }
 
   /** Rotation (RFC 9700 §4.14.2): the old refresh token stays known, as used, until it expires. */

@@ -64,7 +64,7 @@ export function createRefreshTokenGrant(store: InMemoryStore): typeof OAuth2Serv
         refreshTokenExpiresAt: this.getRefreshTokenExpiresAt(),
       };
       store.saveTokens(token.grantId, issued, client, token.user, scope);
-      return { ...issued, scope, client, user: token.user };
+      return Object.assign({ scope, client, user: token.user }, issued);
     }
   };
 }

@@ -48,8 +48,8 @@ export function createModel(store: InMemoryStore): OAuth2Server.AuthorizationCod
         codeChallengeMethod: code.codeChallengeMethod ?? 'S256',
         client: client as Client,
       };
-      store.saveAuthorizationCode({ ...saved, user: user as User });
-      return { ...saved, user };
+      store.saveAuthorizationCode(Object.assign({ user: user as User }, saved));
+      return Object.assign({ user }, saved);
     },
 
     async getAuthorizationCode(authorizationCode: string) {
@@ -81,8 +81,9 @@ export function createModel(store: InMemoryStore): OAuth2Server.AuthorizationCod
     async saveToken(token: OAuth2Server.Token, client: OAuth2Server.Client, user: OAuth2Server.User) {
       const grantId = store.grantIdOfCode(token.authorizationCode as string);
       if (!grantId || !token.accessTokenExpiresAt) return null;
-      store.saveTokens(grantId, { ...token, accessTokenExpiresAt: token.accessTokenExpiresAt }, client as Client, user as User, token.scope ?? []);
-      return { ...token, client, user };
+      const { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt } = token;
+      store.saveTokens(grantId, { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt }, client as Client, user as User, token.scope ?? []);
+      return Object.assign({ client, user }, token);
     },
 
     async getAccessToken(accessToken: string) {

@@ -33,12 +33,9 @@ export function tokenRoutes(config: ProviderConfig, oauth: OAuthServer, formBody
 
       // (D) The library sees decoded credentials as body parameters, never the raw Basic header.
       const { authorization: _basic, ...headers } = req.headers;
-      const request = new OAuth2Server.Request({
-        method: 'POST',
-        query: {},
-        headers: headers as Record<string, string>,
-        body: { ...params, client_id: credentials.client_id, client_secret: credentials.client_secret },
-      });
+      params.client_id = credentials.client_id;
+      params.client_secret = credentials.client_secret;
+      const request = new OAuth2Server.Request({ method: 'POST', query: {}, headers: headers as Record<string, string>, body: params });
       const response = new OAuth2Server.Response();
       await oauth.token(request, response);
 
