@@ -1,6 +1,7 @@
 /**
  * Response headers for a security-sensitive server.
  */
+import cors from 'cors';
 import helmet from 'helmet';
 import type { RequestHandler, Response } from 'express';
 import type { ProviderConfig } from '../config.ts';
@@ -54,4 +55,14 @@ export const jsonHeaders: RequestHandler = (_req, res, next) => {
  */
 export function seeOther(res: Response, location: string): void {
   res.status(303).location(location).end();
+}
+
+/**
+ * CORS for the endpoints that browser apps on other origins call (token, revocation, API, metadata). They carry
+ * no cookies, so any origin may read the answer (`Access-Control-Allow-Origin: *`, no Vary). Only a request
+ * with an Origin header is cross-origin at all; the others skip the CORS work.
+ */
+export function allowCrossOrigin(): RequestHandler {
+  const handler = cors();
+  return (req, res, next) => (req.headers.origin === undefined ? next() : handler(req, res, next));
 }

@@ -3,10 +3,9 @@
  * issuer URL alone, instead of hard-coding them.
  */
 import { Router } from 'express';
-import cors from 'cors';
 import type { ProviderConfig } from '../config.ts';
 import { SCOPES } from '../scopes.ts';
-import { jsonHeaders } from '../http/security.ts';
+import { allowCrossOrigin, jsonHeaders } from '../http/security.ts';
 
 export function metadataRoutes(config: ProviderConfig): Router {
   const router = Router();
@@ -32,7 +31,7 @@ export function metadataRoutes(config: ProviderConfig): Router {
   });
 
   // RFC 8414 §3: the metadata lives at the well-known URI derived from the issuer.
-  router.get('/.well-known/oauth-authorization-server', cors(), jsonHeaders, (_req, res) => {
+  router.get('/.well-known/oauth-authorization-server', allowCrossOrigin(), jsonHeaders, (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300');
     res.json(metadata);
   });

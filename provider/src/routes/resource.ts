@@ -5,12 +5,11 @@
  * requires and that express-oauth-server's `authenticate()` middleware drops.
  */
 import { Router } from 'express';
-import cors from 'cors';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import type { ProviderConfig } from '../config.ts';
 import type { OAuthServer } from '../oauth/server.ts';
 import type { User } from '../store.ts';
-import { jsonHeaders } from '../http/security.ts';
+import { allowCrossOrigin, jsonHeaders } from '../http/security.ts';
 
 const REQUIRED_SCOPE = ['profile'];
 
@@ -19,7 +18,7 @@ export function resourceRoutes(config: ProviderConfig, oauth: OAuthServer): Rout
   const realm = `Bearer realm="${config.issuer}"`;
 
   // Browser apps on other origins may call the API with a bearer token (no cookies are involved).
-  router.use('/api', cors({ origin: true, credentials: false }));
+  router.use('/api', allowCrossOrigin());
 
   router.get('/api/me', jsonHeaders, async (req, res) => {
     res.set('Cache-Control', 'no-store');

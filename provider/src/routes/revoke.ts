@@ -3,21 +3,20 @@
  * when its user logs out.
  */
 import { Router, type RequestHandler } from 'express';
-import cors from 'cors';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import type { ProviderConfig } from '../config.ts';
 import type { InMemoryStore } from '../store.ts';
 import { authenticateClient } from '../oauth/client-credentials.ts';
 import { findToken } from '../oauth/token-lookup.ts';
 import { sendOAuthError } from '../http/errors.ts';
-import { jsonHeaders, noStore } from '../http/security.ts';
+import { allowCrossOrigin, jsonHeaders, noStore } from '../http/security.ts';
 import { singleValued } from '../http/params.ts';
 
 export function revokeRoutes(config: ProviderConfig, store: InMemoryStore, formBody: RequestHandler): Router {
   const router = Router();
 
   // RFC 7009 §5: browser apps may revoke cross-origin (CORS); no cookies are involved.
-  router.use('/oauth/revoke', cors());
+  router.use('/oauth/revoke', allowCrossOrigin());
   router.post('/oauth/revoke', noStore, jsonHeaders, formBody, (req, res) => {
     try {
       // RFC 7009 §2.1: the client authenticates as at the token endpoint.

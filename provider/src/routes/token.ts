@@ -5,13 +5,12 @@
  * we authenticate the client the way RFC 6749 §2.3.1 reads, and shape errors as RFC 6749 §5.2 says.
  */
 import { Router, type RequestHandler } from 'express';
-import cors from 'cors';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import type { ProviderConfig } from '../config.ts';
 import type { OAuthServer } from '../oauth/server.ts';
 import { readClientCredentials } from '../oauth/client-credentials.ts';
 import { sendOAuthError } from '../http/errors.ts';
-import { jsonHeaders, noStore } from '../http/security.ts';
+import { allowCrossOrigin, jsonHeaders, noStore } from '../http/security.ts';
 import { singleValued } from '../http/params.ts';
 
 /** The grants this server offers (RFC 8414 `grant_types_supported`); the library knows more than we enable. */
@@ -22,7 +21,7 @@ export function tokenRoutes(config: ProviderConfig, oauth: OAuthServer, formBody
   const router = Router();
 
   // Browser apps (public clients) call this endpoint cross-origin; no cookies are involved.
-  router.use('/oauth/token', cors());
+  router.use('/oauth/token', allowCrossOrigin());
   router.post('/oauth/token', noStore, jsonHeaders, formBody, async (req, res) => {
     try {
       const credentials = readClientCredentials(req);
