@@ -43,12 +43,6 @@ export class ExpiringMemoryStore extends session.Store {
     callback?.();
   }
 
-  override touch(sid: string, data: session.SessionData, callback?: () => void): void {
-    const entry = this.sessions.get(sid);
-    if (entry) entry.expiresAt = expiryOf(data);
-    callback?.();
-  }
-
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
     this.sessions.delete(sid);
     callback?.();
