@@ -35,12 +35,15 @@ export interface Client extends OAuth2Server.Client {
   isPublic: boolean;
 }
 
-/** Everything one user's consent for one client produced: revoking the grant revokes all of it. */
+/**
+ * Everything one user's consent for one client produced: revoking the grant revokes all of it. The keys are
+ * kept in arrays, not Sets: a grant holds a handful of them, and an empty Set alone weighs more than that.
+ */
 interface Grant {
   id: string;
-  codes: Set<string>;
-  accessTokens: Set<string>;
-  refreshTokens: Set<string>;
+  codes: string[];
+  accessTokens: string[];
+  refreshTokens: string[];
 }
 
 interface CodeRecord {
@@ -178,14 +181,16 @@ export class InMemoryStore {
     this[kind].delete(key);
     const grant = this.grants.get(grantId);
     if (!grant) return;
-    grant[kind].delete(key);
-    if (grant.accessTokens.size + grant.refreshTokens.size === 0) this.revokeGrant(grantId);
+    const keys = grant[kind];
+    const index = keys.indexOf(key);
+    if (index !== -1) keys.splice(index, 1);
+    if (grant.accessTokens.length + grant.refreshTokens.length === 0) this.revokeGrant(grantId);
   }
 
   private grantOf(grantId: string): Grant {
     let grant = this.grants.get(grantId);
     if (!grant) {
-      grant = { id: grantId, codes: new Set(), accessTokens: new Set(), refreshTokens: new Set() };
+      grant = { id: grantId, codes: [], accessTokens: [], refreshTokens: [] };
       this.grants.set(grantId, grant);
     }
     return grant;
@@ -205,7 +210,7 @@ export class InMemoryStore {
   }): void {
     const key = digest(code.authorizationCode);
     const grantId = randomUUID();
-    this.grantOf(grantId).codes.add(key);
+    this.grantOf(grantId).codes.push(key);
     this.codes.set(key, {
       grantId,
       clientId: code.client.id,
@@ -259,11 +264,11 @@ export class InMemoryStore {
     const record = (expiresAt: Date) => ({ grantId, clientId: client.id, userId: user.id, scope, issuedAt, expiresAt: expiresAt.getTime() });
     const accessKey = digest(token.accessToken);
     this.accessTokens.set(accessKey, record(token.accessTokenExpiresAt));
-    grant.accessTokens.add(accessKey);
+    grant.accessTokens.push(accessKey);
     if (token.refreshToken && token.refreshTokenExpiresAt) {
       const refreshKey = digest(token.refreshToken);
       this.refreshTokens.set(refreshKey, Object.assign(record(token.refreshTokenExpiresAt), { rotated: false }));
-      grant.refreshTokens.add(refreshKey);
+      grant.refreshTokens.push(refreshKey);
     }
   }
 
