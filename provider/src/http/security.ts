@@ -1,5 +1,5 @@
 /**
- * Response headers for a security-sensitive server.
+ * Response headers: the page policies (helmet), the JSON endpoints' smaller set, caching, CORS and redirects.
  */
 import cors from 'cors';
 import helmet from 'helmet';
@@ -25,7 +25,7 @@ export function securityHeaders(config: ProviderConfig): RequestHandler {
         'upgrade-insecure-requests': https ? [] : null,
       },
     },
-    // HSTS is ignored over http, and sent for localhost over https it would pin every local dev server.
+    // Browsers ignore HSTS received over plain http; send it only when the issuer is https.
     strictTransportSecurity: https,
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
