@@ -13,12 +13,12 @@
  * from the usual variables (ACCESS_TOKEN_LIFETIME, …), read by `loadConfig`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import OAuth2Server from '@node-oauth/oauth2-server';
 import { createApp } from '../../provider/src/app.ts';
 import { loadConfig } from '../../provider/src/config.ts';
 import { ExpiringMemoryStore } from '../../provider/src/http/session.ts';
 import { createModel } from '../../provider/src/oauth/model.ts';
 import { createOAuthServer } from '../../provider/src/oauth/server.ts';
+import { issueAuthorizationCode } from '../../provider/src/oauth/authorization-request.ts';
 import { InMemoryStore, type Client, type User } from '../../provider/src/store.ts';
 import { memory, sendJson, serve } from '../lib/serve.ts';
 
@@ -44,22 +44,8 @@ async function issueCodes(n: number) {
   const codes = [];
   for (let i = 0; i < n; i++) {
     const { code_verifier, code_challenge } = pkce();
-    const request = new OAuth2Server.Request({
-      method: 'POST',
-      headers: {},
-      query: {},
-      body: {
-        response_type: 'code',
-        client_id: client.id,
-        redirect_uri: redirectUri,
-        scope: 'profile',
-        state: 'bench',
-        code_challenge,
-        code_challenge_method: 'S256',
-      },
-    });
-    const code = await oauth.authorize(request, new OAuth2Server.Response(), { authenticateHandler: { handle: () => user } });
-    codes.push({ code: code.authorizationCode, code_verifier });
+    const request = { client, redirect_uri: redirectUri, scope: ['profile'], state: 'bench', code_challenge, code_challenge_method: 'S256' as const };
+    codes.push({ code: await issueAuthorizationCode(oauth, request, user), code_verifier });
   }
   return codes;
 }

@@ -6,7 +6,9 @@
  *   or it would become an open redirector;
  * - anything else → the error goes back to the client's redirect URI, with `state` and `iss`.
  */
-import type { Client, InMemoryStore } from '../store.ts';
+import OAuth2Server from '@node-oauth/oauth2-server';
+import type { Client, InMemoryStore, User } from '../store.ts';
+import type { OAuthServer } from './server.ts';
 import { singleValued } from '../http/params.ts';
 import { redirectUriMatches } from './redirect-uri.ts';
 
@@ -119,4 +121,21 @@ export function authorizationResponseUrl(
   }
   url.searchParams.set('iss', issuer);
   return url.href;
+}
+
+/**
+ * Issues a code for a validated request the user allowed: the library generates and stores it through the
+ * model. We call the library directly, not express-oauth-server's `authorize()` middleware, which answers with
+ * 400 JSON and a Location header that browsers ignore; the route redirects by itself.
+ */
+export async function issueAuthorizationCode(oauth: OAuthServer, request: AuthorizationRequest, user: User): Promise<string> {
+  const { client, redirect_uri, scope, state, code_challenge, code_challenge_method } = request;
+  const libraryRequest = new OAuth2Server.Request({
+    method: 'POST',
+    headers: {},
+    query: {},
+    body: { response_type: 'code', client_id: client.id, redirect_uri, scope: scope.join(' '), state, code_challenge, code_challenge_method },
+  });
+  const code = await oauth.authorize(libraryRequest, new OAuth2Server.Response(), { authenticateHandler: { handle: () => user } });
+  return code.authorizationCode;
 }

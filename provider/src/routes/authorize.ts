@@ -5,11 +5,15 @@
  * POST /oauth/authorize  takes the user's decision and redirects back to the client with a code or an error.
  */
 import { Router, type Response } from 'express';
-import OAuth2Server from '@node-oauth/oauth2-server';
 import type { ProviderConfig } from '../config.ts';
 import type { InMemoryStore } from '../store.ts';
 import type { OAuthServer } from '../oauth/server.ts';
-import { authorizationResponseUrl, validateAuthorizationRequest, type Validation } from '../oauth/authorization-request.ts';
+import {
+  authorizationResponseUrl,
+  issueAuthorizationCode,
+  validateAuthorizationRequest,
+  type Validation,
+} from '../oauth/authorization-request.ts';
 import { csrfToken, isValidCsrfToken } from '../http/csrf.ts';
 import { noStore, seeOther } from '../http/security.ts';
 import { SCOPES } from '../scopes.ts';
@@ -50,7 +54,7 @@ export function authorizeRoutes(config: ProviderConfig, store: InMemoryStore, oa
   });
 
   // (B) → (C) The user's decision. The form carries the validated request back, so it is validated again.
-  router.post('/oauth/authorize', noStore, async (req, res, next) => {
+  router.post('/oauth/authorize', noStore, async (req, res) => {
     const result = validateAuthorizationRequest(store, req.body);
     if (!result.ok) return reject(res, result);
     const user = req.session.userId ? store.findUser(req.session.userId) : null;
@@ -64,38 +68,16 @@ export function authorizeRoutes(config: ProviderConfig, store: InMemoryStore, oa
       return;
     }
 
-    const { client, redirect_uri, scope, state, code_challenge, code_challenge_method } = result.request;
+    const { redirect_uri, state } = result.request;
     if (req.body.decision !== 'allow') {
       // RFC 6749 §4.1.2.1: the resource owner denied the request.
       const denied = { error: 'access_denied', error_description: 'The user denied the request', state };
       return seeOther(res, authorizationResponseUrl(redirect_uri, config.issuer, denied));
     }
 
-    // The library issues and stores the code. We call it directly (not express-oauth-server's middleware,
-    // which answers with 400 JSON and a Location header that browsers ignore) and redirect ourselves.
-    const request = new OAuth2Server.Request({
-      method: 'POST',
-      headers: {},
-      query: {},
-      body: {
-        response_type: 'code',
-        client_id: client.id,
-        redirect_uri,
-        scope: scope.join(' '),
-        state,
-        code_challenge,
-        code_challenge_method,
-      },
-    });
-    try {
-      const code = await oauth.authorize(request, new OAuth2Server.Response(), {
-        authenticateHandler: { handle: () => user },
-      });
-      // (C) 303: the browser follows with a GET, whatever method brought it here.
-      seeOther(res, authorizationResponseUrl(redirect_uri, config.issuer, { code: code.authorizationCode, state }));
-    } catch (err) {
-      next(err);
-    }
+    // (C) The code goes back to the client; 303 makes the browser follow with a GET.
+    const code = await issueAuthorizationCode(oauth, result.request, user);
+    seeOther(res, authorizationResponseUrl(redirect_uri, config.issuer, { code, state }));
   });
 
   return router;
