@@ -52,8 +52,8 @@ export function createApp(config: ProviderConfig, deps: ProviderDeps = {}): expr
 
   // Machine-facing routes first, the busiest (the API) at the top: no session, no views, no page headers.
   app.use(resourceRoutes(config, oauth));
-  app.use(tokenRoutes(config, oauth, formBody));
-  app.use(revokeRoutes(config, store, formBody));
+  app.use(tokenRoutes(oauth, formBody));
+  app.use(revokeRoutes(store, formBody));
   app.use(introspectRoutes(config, store, formBody));
   app.use(metadataRoutes(config));
 
@@ -66,6 +66,6 @@ export function createApp(config: ProviderConfig, deps: ProviderDeps = {}): expr
   app.use(homeRoutes(store));
 
   app.use(notFound);
-  app.use(errorHandler);
+  app.use(errorHandler(config.issuer));
   return app;
 }

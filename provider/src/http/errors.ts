@@ -13,7 +13,7 @@ const MACHINE_PATHS = /^\/(oauth\/(token|revoke|introspect)|api\/|\.well-known\/
  * An OAuth error response (RFC 6749 §5.2). A failed client authentication is always 401 with a Basic
  * challenge: RFC 6749 §5.2 requires it when the client used HTTP Basic, and it tells every client what works.
  */
-export function sendOAuthError(res: Response, error: { name: string; message: string; code: number }, issuer: string): void {
+function sendOAuthError(res: Response, error: { name: string; message: string; code: number }, issuer: string): void {
   if (error.name === 'invalid_client') {
     res.set('WWW-Authenticate', `Basic realm="${issuer}", charset="UTF-8"`);
     res.status(401);
@@ -36,8 +36,10 @@ export const notFound: RequestHandler = (req, res) => {
 };
 
 /** Maps anything thrown to a status a client can act on; unknown errors are 500 and logged without details. */
-export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
+export const errorHandler = (issuer: string): ErrorRequestHandler => (err, req, res, next) => {
   if (res.headersSent) return next(err);
+  const machine = MACHINE_PATHS.test(req.path);
+  if (machine && err instanceof OAuth2Server.OAuthError) return sendOAuthError(res, err, issuer);
   let status = 500;
   let error = 'server_error';
   let description = 'The server hit an unexpected problem.';
@@ -53,7 +55,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
   } else {
     console.error(`${req.method} ${req.path} failed:`, err instanceof Error ? err.message : err);
   }
-  if (MACHINE_PATHS.test(req.path)) {
+  if (machine) {
     res.status(status).json({ error, error_description: description });
     return;
   }

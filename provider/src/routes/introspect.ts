@@ -7,10 +7,8 @@ import OAuth2Server from '@node-oauth/oauth2-server';
 import type { ProviderConfig } from '../config.ts';
 import type { InMemoryStore } from '../store.ts';
 import { authenticateClient } from '../oauth/client-credentials.ts';
-import { findToken } from '../oauth/token-lookup.ts';
-import { sendOAuthError } from '../http/errors.ts';
+import { findRequestedToken } from '../oauth/token-lookup.ts';
 import { jsonHeaders, noStore } from '../http/security.ts';
-import { singleValued } from '../http/params.ts';
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
@@ -18,35 +16,27 @@ export function introspectRoutes(config: ProviderConfig, store: InMemoryStore, f
   const router = Router();
 
   router.post('/oauth/introspect', noStore, jsonHeaders, formBody, (req, res) => {
-    try {
-      // RFC 7662 §2.1: the endpoint MUST require authorization; a public client cannot authenticate.
-      const client = authenticateClient(req, store);
-      if (client.isPublic) throw new OAuth2Server.InvalidClientError('Invalid client: client authentication is required');
-      const { token, token_type_hint } = singleValued(req.body, ['token', 'token_type_hint']);
-      if (!token) throw new OAuth2Server.InvalidRequestError('Missing parameter: `token`');
-
-      const found = findToken(store, token, token_type_hint);
-      // RFC 7662 §2.2: anything not live — unknown, expired, revoked, rotated, or issued to another client
-      // (RFC 7662 §4: do not help a client probe tokens it was never given) — is exactly { active: false }.
-      if (!found || found.clientId !== client.id) {
-        res.json({ active: false });
-        return;
-      }
-      res.json({
-        active: true,
-        scope: found.scope.join(' '),
-        client_id: found.clientId,
-        username: found.user.username,
-        sub: found.user.id,
-        token_type: found.type === 'access_token' ? 'Bearer' : 'refresh_token',
-        exp: seconds(found.expiresAt),
-        iat: seconds(found.issuedAt),
-        iss: config.issuer,
-      });
-    } catch (err) {
-      if (!(err instanceof OAuth2Server.OAuthError)) throw err;
-      sendOAuthError(res, err, config.issuer);
+    // RFC 7662 §2.1: the endpoint MUST require authorization; a public client cannot authenticate.
+    const client = authenticateClient(req, store);
+    if (client.isPublic) throw new OAuth2Server.InvalidClientError('Invalid client: client authentication is required');
+    const found = findRequestedToken(store, req.body);
+    // RFC 7662 §2.2: anything not live — unknown, expired, revoked, rotated, or issued to another client
+    // (RFC 7662 §4: do not help a client probe tokens it was never given) — is exactly { active: false }.
+    if (!found || found.clientId !== client.id) {
+      res.json({ active: false });
+      return;
     }
+    res.json({
+      active: true,
+      scope: found.scope.join(' '),
+      client_id: found.clientId,
+      username: found.user.username,
+      sub: found.user.id,
+      token_type: found.type === 'access_token' ? 'Bearer' : 'refresh_token',
+      exp: seconds(found.expiresAt),
+      iat: seconds(found.issuedAt),
+      iss: config.issuer,
+    });
   });
 
   return router;

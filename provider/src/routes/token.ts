@@ -6,10 +6,8 @@
  */
 import { Router, type RequestHandler } from 'express';
 import OAuth2Server from '@node-oauth/oauth2-server';
-import type { ProviderConfig } from '../config.ts';
 import type { OAuthServer } from '../oauth/server.ts';
 import { readClientCredentials } from '../oauth/client-credentials.ts';
-import { sendOAuthError } from '../http/errors.ts';
 import { allowCrossOrigin, jsonHeaders, noStore } from '../http/security.ts';
 import { singleValued } from '../http/params.ts';
 
@@ -17,33 +15,28 @@ import { singleValued } from '../http/params.ts';
 const GRANT_TYPES = new Set(['authorization_code', 'refresh_token']);
 const PARAMETERS = ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope'] as const;
 
-export function tokenRoutes(config: ProviderConfig, oauth: OAuthServer, formBody: RequestHandler): Router {
+export function tokenRoutes(oauth: OAuthServer, formBody: RequestHandler): Router {
   const router = Router();
 
   // Browser apps (public clients) call this endpoint cross-origin; no cookies are involved.
   router.use('/oauth/token', allowCrossOrigin());
   router.post('/oauth/token', noStore, jsonHeaders, formBody, async (req, res) => {
-    try {
-      const credentials = readClientCredentials(req);
-      const params = singleValued(req.body, PARAMETERS);
-      if (params.grant_type && !GRANT_TYPES.has(params.grant_type)) {
-        throw new OAuth2Server.UnsupportedGrantTypeError('Unsupported grant type: `grant_type` is not supported');
-      }
-
-      // (D) The library sees decoded credentials as body parameters, never the raw Basic header.
-      const { authorization: _basic, ...headers } = req.headers;
-      params.client_id = credentials.client_id;
-      params.client_secret = credentials.client_secret;
-      const request = new OAuth2Server.Request({ method: 'POST', query: {}, headers: headers as Record<string, string>, body: params });
-      const response = new OAuth2Server.Response();
-      await oauth.token(request, response);
-
-      // (E) RFC 6749 §5.1: access_token, token_type, expires_in, refresh_token, scope; Cache-Control: no-store.
-      res.set(response.headers).status(response.status ?? 200).json(response.body);
-    } catch (err) {
-      if (!(err instanceof OAuth2Server.OAuthError)) throw err;
-      sendOAuthError(res, err, config.issuer);
+    const credentials = readClientCredentials(req);
+    const params = singleValued(req.body, PARAMETERS);
+    if (params.grant_type && !GRANT_TYPES.has(params.grant_type)) {
+      throw new OAuth2Server.UnsupportedGrantTypeError('Unsupported grant type: `grant_type` is not supported');
     }
+
+    // (D) The library sees decoded credentials as body parameters, never the raw Basic header.
+    const { authorization: _basic, ...headers } = req.headers;
+    params.client_id = credentials.client_id;
+    params.client_secret = credentials.client_secret;
+    const request = new OAuth2Server.Request({ method: 'POST', query: {}, headers: headers as Record<string, string>, body: params });
+    const response = new OAuth2Server.Response();
+    await oauth.token(request, response);
+
+    // (E) RFC 6749 §5.1: access_token, token_type, expires_in, refresh_token, scope; Cache-Control: no-store.
+    res.set(response.headers).status(response.status ?? 200).json(response.body);
   });
 
   return router;
