@@ -24,6 +24,15 @@ export function clientAgent(fake: FakeAuthorizationServer, env: Record<string, s
   return request.agent(createApp(testConfig(fake.issuer, env), deps));
 }
 
+/** A client whose network can be cut: `network.online = false` makes every outgoing request fail. */
+export function agentWithNetworkSwitch(fake: FakeAuthorizationServer): { agent: Agent; network: { online: boolean } } {
+  const network = { online: true };
+  const agent = clientAgent(fake, {}, {
+    fetch: (input, init) => (network.online ? fetch(input, init) : Promise.reject(new TypeError('fetch failed'))),
+  });
+  return { agent, network };
+}
+
 /** GET /login and return the authorization request the browser would be sent to. */
 export async function startLogin(agent: Agent): Promise<URLSearchParams> {
   const res = await agent.get('/login').expect(303);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeAuthorizationServer, type FakeAuthorizationServer } from './fake-authorization-server.ts';
-import { clientAgent, csrfTokenFrom, logIn, type Agent } from './helpers.ts';
+import { agentWithNetworkSwitch, clientAgent, csrfTokenFrom, logIn, type Agent } from './helpers.ts';
 
 let fake: FakeAuthorizationServer;
 let agent: Agent;
@@ -43,13 +43,11 @@ describe('POST /logout (RFC 7009)', () => {
   });
 
   it('still ends the session when the authorization server is unreachable', async () => {
-    let offline = false;
-    agent = clientAgent(fake, {}, {
-      fetch: (input, init) => (offline ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init)),
-    });
+    const { agent: switchable, network } = agentWithNetworkSwitch(fake);
+    agent = switchable;
     await logIn(agent, fake);
     const _csrf = await csrfTokenFrom(agent);
-    offline = true;
+    network.online = false;
     const res = await agent.post('/logout').type('form').send({ _csrf }).expect(303);
     expect(res.headers.location).toBe('/?logout=revocation_failed');
     expect((await agent.get('/')).text).not.toContain('You are logged in');

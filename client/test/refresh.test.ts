@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeAuthorizationServer, type FakeAuthorizationServer } from './fake-authorization-server.ts';
-import { clientAgent, csrfTokenFrom, logIn, type Agent } from './helpers.ts';
+import { agentWithNetworkSwitch, clientAgent, csrfTokenFrom, logIn, type Agent } from './helpers.ts';
 
 let fake: FakeAuthorizationServer;
 let agent: Agent;
@@ -51,16 +51,14 @@ describe('POST /refresh (RFC 6749 §6)', () => {
   });
 
   it('keeps the tokens and shows a 503 page when the authorization server is unreachable', async () => {
-    let offline = false;
-    agent = clientAgent(fake, {}, {
-      fetch: (input, init) => (offline ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init)),
-    });
+    const { agent: switchable, network } = agentWithNetworkSwitch(fake);
+    agent = switchable;
     await logIn(agent, fake);
     const _csrf = await csrfTokenFrom(agent);
-    offline = true;
+    network.online = false;
     const res = await agent.post('/refresh').type('form').send({ _csrf }).expect(503);
     expect(res.text).toContain('could not be reached');
-    offline = false;
+    network.online = true;
     expect((await agent.get('/')).text).toContain('You are logged in');
   });
 });
