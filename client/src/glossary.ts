@@ -18,21 +18,28 @@ const meanings: Record<string, string> = {
   // Token request (RFC 6749 §4.1.3, §6) and client authentication (§2.3.1)
   grant_type: 'What is being exchanged for tokens: "authorization_code", or "refresh_token" (RFC 6749 §6).',
   code_verifier: 'The secret behind code_challenge: proves this client started the flow (RFC 7636 §4.5). Shown masked.',
-  Authorization: 'Basic: the client’s id and secret (RFC 6749 §2.3.1); Bearer: the access token (RFC 6750 §2.1). Never shown.',
-  client_secret: 'The client’s password, sent in the body (client_secret_post). Never shown.',
+  // The Authorization header means one thing or another depending on its scheme: see meaningOf.
+  'Authorization: Basic':
+    'This client authenticates itself: client_id and client_secret, each form-encoded, joined by ":" and base64-encoded (RFC 6749 §2.3.1). Base64 is not encryption, so this is the secret itself: nothing of it is kept, hence ••••.',
+  client_secret: 'The client’s password, sent in the body (client_secret_post, RFC 6749 §2.3.1). Not kept, so shown as ••••.',
   // Token response (RFC 6749 §5.1)
   access_token: 'What the client shows the resource server. Kept on this server only; shown masked.',
   token_type: '"Bearer": whoever holds the token may use it, so it must never leak (RFC 6750).',
   expires_in: 'Seconds until the access token expires.',
   refresh_token: 'Gets new access tokens without asking the user again (RFC 6749 §6). Kept on this server only; shown masked.',
+  // Protected resource request (RFC 6750 §2.1)
+  'Authorization: Bearer':
+    'The access token, presented to the resource server (RFC 6750 §2.1). Whoever holds it can use it, so it travels in this header, never in the URL. Only its first four characters are kept here.',
   // Revocation (RFC 7009 §2.1) and the resource server's challenge (RFC 6750 §3)
   token: 'The token to revoke. Shown masked.',
   token_type_hint: 'Which kind of token it is, to help the server find it.',
   'WWW-Authenticate': 'The resource server refused the token: expired, revoked or malformed (RFC 6750 §3.1).',
 };
 
-export function meaningOf(name: string): string | undefined {
-  return Object.hasOwn(meanings, name) ? meanings[name] : undefined;
+/** The explanation of a parameter or header; for `Authorization`, of its scheme (`Basic …`, `Bearer …`). */
+export function meaningOf(name: string, value = ''): string | undefined {
+  const key = name === 'Authorization' ? `Authorization: ${value.split(' ', 1)[0]}` : name;
+  return Object.hasOwn(meanings, key) ? meanings[key] : undefined;
 }
 
 /** `RFC 6749 §4.1.1` → https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1 */

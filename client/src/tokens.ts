@@ -83,7 +83,10 @@ async function tracedFetchResource(req: Request, { config, fetch }: ClientContex
   const result = await fetchResource(fetch, config.resourceUrl, access_token);
   record(req, {
     title: 'Protected resource request',
+    from: 'client',
+    to: 'resource server',
     message: `GET ${config.resourceUrl} → HTTP ${result.status}`,
+    status: result.status,
     // RFC 6750 §3.1: a refused token comes back with a WWW-Authenticate challenge naming the error.
     fields: [['Authorization', `Bearer ${access_token}`], ...(!result.ok && result.invalid_token ? [invalidToken] : [])],
     json: result.ok ? JSON.stringify(result.data, null, 2) : undefined,

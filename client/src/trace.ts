@@ -15,12 +15,22 @@ export interface TraceCheck {
   ok: boolean;
 }
 
+/** Who sends or receives a message: the roles of RFC 6749 §1.1 (the browser is the user-agent of §4.1). */
+export type Party = 'browser' | 'client' | 'authorization server' | 'resource server';
+
 export interface TraceEntry {
+  /** This message's number in the story (1 for the first), shared by its arrow and its card (`#step-N`). */
+  seq: number;
   /** The step's letter in the RFC 6749 §4.1 diagram, for (A)–(E). */
   letter?: 'A' | 'C' | 'D' | 'E';
   title: string;
+  /** Sender and receiver. Through the browser is the front channel; client to server is the back channel. */
+  from: Party;
+  to: Party;
   /** The HTTP message in one line, e.g. `POST https://as.example/oauth/token` or `HTTP 200`. */
   message: string;
+  /** The HTTP status of a response, or of the answer to a request recorded together with it. */
+  status?: number;
   fields: TraceField[];
   checks: TraceCheck[];
   /** A JSON body worth showing whole (the protected resource's answer). */
@@ -48,18 +58,20 @@ const MAX_JSON = 1000;
 /** Names whose values are secrets, or were until used: only a prefix is kept. */
 const MASKED = new Set(['code', 'code_verifier', 'state', 'access_token', 'refresh_token', 'id_token', 'token']);
 
-export type NewEntry = Omit<TraceEntry, 'checks' | 'fields'> & { fields?: Iterable<[string, string]>; checks?: TraceCheck[] };
+export type NewEntry = Omit<TraceEntry, 'seq' | 'checks' | 'fields'> & { fields?: Iterable<[string, string]>; checks?: TraceCheck[] };
 
 /** Appends an entry (oldest dropped beyond MAX_ENTRIES) and returns it, so a caller can add check results. */
 export function record(req: Request, entry: NewEntry): TraceEntry {
+  const trace = req.session.trace ?? [];
   const stored: TraceEntry = {
     ...entry,
+    seq: (trace.at(-1)?.seq ?? 0) + 1,
     message: truncate(entry.message, MAX_VALUE),
     fields: [...(entry.fields ?? [])].slice(0, MAX_FIELDS).map(([name, value]) => safeField(name, value)),
     checks: entry.checks ?? [],
     json: entry.json === undefined ? undefined : truncate(entry.json, MAX_JSON),
   };
-  req.session.trace = [...(req.session.trace ?? []), stored].slice(-MAX_ENTRIES);
+  req.session.trace = [...trace, stored].slice(-MAX_ENTRIES);
   return stored;
 }
 
@@ -88,7 +100,7 @@ function safeField(name: string, value: string): TraceField {
   return { name, value: MASKED.has(name) ? mask(value) : truncate(value, MAX_VALUE) };
 }
 
-/** Headings for the two entries a back-channel exchange produces. */
+/** Headings for the two entries a back-channel exchange with the authorization server produces. */
 interface ExchangeHeadings {
   request: Pick<TraceEntry, 'letter' | 'title' | 'rfc'>;
   response: Pick<TraceEntry, 'letter' | 'title' | 'rfc'>;
@@ -103,7 +115,8 @@ export function traceExchange(req: Request, headings: ExchangeHeadings): WireObs
   return {
     request({ method, url, headers, body }) {
       const shown = Object.entries(headers).filter(([name]) => name === 'authorization');
-      record(req, { ...headings.request, source: headings.source, message: `${method} ${url}`, fields: [...shown, ...body] });
+      const route = { from: 'client', to: 'authorization server' } as const;
+      record(req, { ...headings.request, ...route, source: headings.source, message: `${method} ${url}`, fields: [...shown, ...body] });
     },
     response({ status, body }) {
       const members = typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.entries(body) : [];
@@ -112,7 +125,8 @@ export function traceExchange(req: Request, headings: ExchangeHeadings): WireObs
         .map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]);
       const extra = members.map(([name]) => name).filter((name) => !KNOWN_MEMBERS.includes(name));
       if (extra.length > 0) fields.push(['other members (values not kept)', extra.join(', ')]);
-      record(req, { ...headings.response, source: headings.source, message: `HTTP ${status}`, fields });
+      const route = { from: 'authorization server', to: 'client', status } as const;
+      record(req, { ...headings.response, ...route, source: headings.source, message: `HTTP ${status}`, fields });
     },
   };
 }

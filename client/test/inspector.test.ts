@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeAuthorizationServer, type FakeAuthorizationServer } from './fake-authorization-server.ts';
 import { CLIENT_SECRET, clientAgent, csrfTokenFrom, logIn, startLogin, type Agent } from './helpers.ts';
+import { momentOf } from '../src/inspector/time.ts';
 
 let fake: FakeAuthorizationServer;
 let agent: Agent;
@@ -26,9 +27,14 @@ function cardTitles(page: string): string[] {
   return [...page.matchAll(/<h3>(.*?)<\/h3>/g)].map((m) => (m[1] ?? '').replace(/<[^>]+>/g, ''));
 }
 
+/** The cards' HTML, in page order. */
+function cardsOf(page: string): string[] {
+  return page.split(/<li class="step[^"]*"/).slice(1);
+}
+
 /** The value shown for a parameter, taken from the card whose heading contains `card`. */
 function shown(page: string, card: string, name: string): string | undefined {
-  const section = page.split('<li class="step">').slice(1).find((s) => s.includes(card)) ?? '';
+  const section = cardsOf(page).find((s) => s.includes(card)) ?? '';
   return new RegExp(`<dt><code>${name}</code></dt>\\s*<dd><code>([^<]*)</code>`).exec(section)?.[1];
 }
 
@@ -85,14 +91,15 @@ describe('flow inspector: the login as it happened (RFC 6749 §4.1)', () => {
   });
 
   it('shows a failed state check on the callback card, keeping none of the forged response (RFC 6749 §10.12)', async () => {
-    await startLogin(agent);
+    // A browser with a session sees it; an anonymous one has nothing stored for it (see session.test.ts).
+    await logIn(agent, fake);
     const forged = { error: 'access_denied', error_description: 'Call 555-0100 now', state: 'forged-state', iss: fake.issuer };
     await agent.get('/callback').query(forged).expect(400);
     const page = await inspector();
-    expect(cardTitles(page)).toEqual(['(A) Authorization request', '(C) Authorization response']);
+    expect(cardTitles(page)).toEqual([...FIRST_LOGIN, '(C) Authorization response']);
     expect(page).toContain('✗ Failed: state matches a login started in this browser');
     // Anyone can craft this link: until state matches, its words are not kept (RFC 6749 §4.1.2.1).
-    expect(shown(page, '(C)', 'state')).toBe('forg…');
+    expect(cardsOf(page).at(-1)).toMatch(/<dt><code>state<\/code><\/dt>\s*<dd><code>forg…<\/code>/);
     expect(page).not.toContain('555-0100');
   });
 
@@ -134,7 +141,7 @@ describe('flow inspector: the login as it happened (RFC 6749 §4.1)', () => {
 
   it('links every card to the source file that performs it and to its RFC section', async () => {
     await logIn(agent, fake);
-    const cards = (await inspector()).split('<li class="step">').slice(1);
+    const cards = cardsOf(await inspector());
     const sources = cards.map((card) => /Performed by <code>([^<]+)<\/code>/.exec(card)?.[1]);
     expect(sources).toEqual([
       'client/src/routes/login.ts',
@@ -195,7 +202,7 @@ describe('flow inspector: secrets never reach the page', () => {
     const junk = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`p${i}`, 'x'.repeat(500)]));
     await agent.get('/callback').query({ code: 'the-code', state, iss: fake.issuer, ...junk }).expect(303);
     const page = await inspector();
-    const callback = page.split('<li class="step">').find((card) => card.includes('(C)')) ?? '';
+    const callback = cardsOf(page).find((card) => card.includes('(C)')) ?? '';
     expect(callback.match(/<dt>/g)?.length).toBeLessThanOrEqual(12);
     expect(callback).not.toContain('x'.repeat(201));
   });
@@ -257,5 +264,93 @@ describe('flow inspector: refresh, retry and revocation (RFC 6749 §6, RFC 6750 
     // The user's data is gone with the session.
     expect(page).not.toContain('alice');
     for (const secret of ['access-1', 'refresh-1', CLIENT_SECRET]) expect(page).not.toContain(secret);
+  });
+});
+
+describe('flow inspector: details a first-time reader asked about', () => {
+  it('explains Authorization: Basic as the client authentication (RFC 6749 §2.3.1), without claiming more than it shows', async () => {
+    await logIn(agent, fake);
+    const card = cardsOf(await inspector()).find((c) => c.includes('(D)')) ?? '';
+    expect(card).toContain('This client authenticates itself: client_id and client_secret');
+    expect(card).toContain('nothing of it is kept, hence ••••');
+    expect(card).not.toContain('Bearer');
+  });
+
+  it('explains Authorization: Bearer as the access token, shown by its first four characters (RFC 6750 §2.1)', async () => {
+    await logIn(agent, fake);
+    const page = await inspector();
+    const card = cardsOf(page).find((c) => c.includes('Protected resource request')) ?? '';
+    expect(shown(page, 'Protected resource request', 'Authorization')).toBe('Bearer acce…');
+    expect(card).toContain('The access token, presented to the resource server (RFC 6750 §2.1)');
+    expect(card).toContain('Only its first four characters are kept here.');
+    expect(card).not.toContain('Never shown');
+    expect(card).not.toContain('client_secret');
+  });
+
+  it('shows the expiry as a <time> with a clock time and a countdown, not a raw ISO string', async () => {
+    const before = Date.now();
+    await logIn(agent, fake);
+    const page = (await agent.get('/').expect(200)).text;
+    const match = /Expires at <time datetime="([^"]+)">(\d\d:\d\d:\d\d)<\/time> \(in 1 h\)\./.exec(page);
+    expect(match).not.toBeNull();
+    const instant = Date.parse(match?.[1] ?? '');
+    expect(instant - before).toBeGreaterThanOrEqual(3600_000 - 1000);
+    expect(instant - before).toBeLessThanOrEqual(3600_000 + 5000);
+    expect(match?.[2]).toBe(new Date(instant).toLocaleTimeString('en-GB', { hour12: false }));
+    expect(page.match(/\d{4}-\d\d-\d\dT/g)).toEqual([`${match?.[1]?.slice(0, 11)}`]); // only inside datetime=""
+  });
+
+  it('explains the revocation cards after logout, and that the sign-in at the authorization server remains (RFC 7009)', async () => {
+    await logIn(agent, fake);
+    const res = await postForm('/logout');
+    const page = (await agent.get(res.headers.location ?? '/').expect(200)).text;
+    expect(page).toContain('You are logged out. You are still signed in at the authorization server, so the next login may not ask for your password.');
+    expect(page).toContain('Logging out, this client asked the authorization server to revoke the refresh token, then the access');
+    expect(page).toContain('<a href="https://www.rfc-editor.org/rfc/rfc7009#section-2.2">RFC 7009 §2.2</a>');
+    expect(page).toContain(`<a href="${fake.issuer}">authorization server</a> is a session of its own and remains`);
+    // The login flow's introduction is not the story told here.
+    expect(page).not.toContain('Every message this client sent or received');
+  });
+
+  it('tells the login story, not the logout one, when logged in', async () => {
+    await logIn(agent, fake);
+    const page = await inspector();
+    expect(page).toContain('Every message this client sent or received');
+    expect(page).not.toContain('Logging out, this client asked');
+  });
+
+  it('links an error page to the flow inspector, which shows the refused message', async () => {
+    await logIn(agent, fake); // an anonymous browser's refused callback is not stored (session.test.ts)
+    const error = await agent.get('/callback').query({ code: 'x', state: 'forged', iss: fake.issuer }).expect(400);
+    expect(error.text).toContain('<a href="/#inspector">flow inspector</a>');
+    expect((await agent.get('/').expect(200)).text).toContain('✗ Failed: state matches a login started in this browser');
+  });
+
+  it('does not offer the inspector on a page that does not exist', async () => {
+    const res = await agent.get('/no-such-page').expect(404);
+    expect(res.text).not.toContain('/#inspector');
+  });
+});
+
+describe('momentOf: a moment as people read it', () => {
+  const now = new Date(2026, 0, 15, 14, 0, 0).getTime();
+  it.each([
+    [59 * 60_000, 'in 59 min'],
+    [3600_000, 'in 1 h'],
+    [65 * 60_000, 'in 1 h 5 min'],
+    [40_000, 'in 40 s'],
+    [-120_000, '2 min ago'],
+    [3 * 86_400_000, 'in 3 days'],
+  ])('%i ms from now reads "%s"', (offset, relative) => {
+    expect(momentOf(now + offset, now).relative).toBe(relative);
+  });
+
+  it('gives the local clock time, with the date when it is another day, and the exact instant for <time datetime>', () => {
+    expect(momentOf(now + 65 * 60_000, now)).toEqual({
+      datetime: new Date(now + 65 * 60_000).toISOString(),
+      clock: '15:05:00',
+      relative: 'in 1 h 5 min',
+    });
+    expect(momentOf(now + 86_400_000, now).clock).toBe('16 Jan 2026 14:00:00');
   });
 });

@@ -44,7 +44,8 @@ describe('POST /refresh (RFC 6749 §6)', () => {
 
   it('drops the tokens and asks to log in again when the refresh is refused', async () => {
     fake.validRefreshTokens.clear();
-    await postForm('/refresh').then((res) => expect(res.headers.location).toBe('/'));
+    // The page lands on the refused refresh in the flow inspector (its cards 6 and 7).
+    await postForm('/refresh').then((res) => expect(res.headers.location).toBe('/#step-6'));
     const home = await agent.get('/').expect(200);
     expect(home.text).toContain('Please log in again');
     expect(home.text).toContain('href="/login"');

@@ -26,6 +26,8 @@ export default function callback(app: Express, ctx: ClientContext): void {
     const { checks } = record(req, {
       letter: 'C',
       title: 'Authorization response',
+      from: 'browser', // RFC 6749 §4.1 (C): the authorization server redirects the browser back here
+      to: 'client',
       message: `GET ${req.path}`,
       fields: pending ? query : query.filter(([name]) => name === 'state'),
       source,

@@ -1,21 +1,22 @@
 // The home page: a "Log in" link when logged out; the protected resource, token expiry and granted scopes
 // when logged in; the flow inspector. It never shows a token: those stay in the server-side session.
-import type { Express, Request } from 'express';
+import type { Express } from 'express';
 import type { ClientContext } from '../app.ts';
 import { csrfToken } from '../csrf.ts';
 import { singleParam } from '../errors.ts';
-import { meaningOf, rfcHref } from '../glossary.ts';
+import { momentOf } from '../inspector/time.ts';
+import { inspectorView } from '../inspector/view.ts';
 
 // Set by POST /logout on its redirect: the session that could carry a message is gone by then.
+// Logging out of this client does not sign the user out of the authorization server: say so.
+const stillSignedIn = ' You are still signed in at the authorization server, so the next login may not ask for your password.';
 const logoutNotices: Record<string, string> = {
-  done: 'You are logged out.',
-  revocation_failed:
-    'You are logged out here, but the authorization server could not revoke the tokens. They stay valid until they expire.',
-  revocation_unsupported:
-    'You are logged out here. The authorization server does not offer token revocation (RFC 7009), so the tokens stay valid until they expire.',
+  done: `You are logged out.${stillSignedIn}`,
+  revocation_failed: `You are logged out here, but the authorization server could not revoke the tokens. They stay valid until they expire.${stillSignedIn}`,
+  revocation_unsupported: `You are logged out here. The authorization server does not offer token revocation (RFC 7009), so the tokens stay valid until they expire.${stillSignedIn}`,
 };
 
-export default function home(app: Express, _ctx: ClientContext): void {
+export default function home(app: Express, { config }: ClientContext): void {
   app.get('/', (req, res) => {
     const logout = singleParam(req.query, 'logout');
     const flash = req.session.flash;
@@ -23,7 +24,7 @@ export default function home(app: Express, _ctx: ClientContext): void {
     const notice = flash ?? (logout && Object.hasOwn(logoutNotices, logout) ? logoutNotices[logout] : undefined);
 
     const tokens = req.session.tokens;
-    const inspector = inspectorView(req);
+    const inspector = inspectorView(req, config.authServer);
     if (!tokens) return res.render('home', { title: 'Home', notice, tokens: undefined, inspector });
 
     res.render('home', {
@@ -31,8 +32,7 @@ export default function home(app: Express, _ctx: ClientContext): void {
       notice,
       inspector,
       tokens: {
-        expires_at: tokens.expires_at === undefined ? undefined : new Date(tokens.expires_at).toISOString(),
-        expires_in_words: tokens.expires_at === undefined ? undefined : inWords(tokens.expires_at - Date.now()),
+        expires_at: tokens.expires_at === undefined ? undefined : momentOf(tokens.expires_at),
         scopes: tokens.scope.split(' ').filter(Boolean),
         has_refresh_token: tokens.refresh_token !== undefined,
       },
@@ -40,19 +40,6 @@ export default function home(app: Express, _ctx: ClientContext): void {
       csrf_token: csrfToken(req),
     });
   });
-}
-
-/** The flow inspector: absent until there is a trace; shown unless this browser chose to hide it. */
-function inspectorView(req: Request) {
-  const trace = req.session.trace;
-  if (!trace?.length) return undefined; // also: a first visit creates no session (no CSRF token needed)
-  const shown = req.session.inspector !== false;
-  const entries = trace.map((entry) => ({
-    ...entry,
-    fields: entry.fields.map((field) => ({ ...field, meaning: meaningOf(field.name) })),
-    rfc: entry.rfc.map((label) => ({ label, href: rfcHref(label) })),
-  }));
-  return { shown, entries: shown ? entries : [], count: trace.length, csrf_token: csrfToken(req) };
 }
 
 /** Renders any JSON: a flat list of members for an object (such as { sub, username }), else formatted JSON. */
@@ -66,10 +53,4 @@ function resourceView(data: unknown): { entries?: { name: string; value: string 
     return { entries };
   }
   return { json: typeof data === 'string' ? data : JSON.stringify(data, null, 2) };
-}
-
-function inWords(ms: number): string {
-  if (ms <= 0) return 'expired';
-  const minutes = Math.round(ms / 60_000);
-  return minutes < 1 ? 'in less than a minute' : minutes === 1 ? 'in 1 minute' : `in ${minutes} minutes`;
 }

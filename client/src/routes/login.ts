@@ -28,6 +28,8 @@ export default function login(app: Express, { config, discovery }: ClientContext
     record(req, {
       letter: 'A',
       title: 'Authorization request',
+      from: 'browser', // RFC 6749 §4.1 (A): the client directs the browser, which sends the request
+      to: 'authorization server',
       message: `GET ${url.origin}${url.pathname}`,
       fields: url.searchParams,
       source: 'client/src/routes/login.ts',

@@ -3,10 +3,12 @@
 import type { Express } from 'express';
 import type { ClientContext } from '../app.ts';
 import { verifyCsrf } from '../csrf.ts';
+import { landingAfter, traceMark } from '../inspector/landing.ts';
 import { refreshSessionTokens } from '../tokens.ts';
 
 export default function refresh(app: Express, ctx: ClientContext): void {
   app.post('/refresh', verifyCsrf, async (req, res) => {
+    const mark = traceMark(req);
     if (!req.session.tokens) {
       req.session.flash = 'You are not logged in.';
     } else if (!req.session.tokens.refresh_token) {
@@ -15,6 +17,6 @@ export default function refresh(app: Express, ctx: ClientContext): void {
       // Both tokens are replaced; the old refresh token is kept only if no new one was issued.
       req.session.flash = 'The tokens were refreshed.';
     } // else: the refresh was refused, the tokens are gone and the flash asks the user to log in again.
-    res.redirect(303, '/');
+    res.redirect(303, landingAfter(req, mark)); // on the inspector's first new card, if any
   });
 }

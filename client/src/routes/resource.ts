@@ -2,13 +2,15 @@
 import type { Express } from 'express';
 import type { ClientContext } from '../app.ts';
 import { verifyCsrf } from '../csrf.ts';
+import { landingAfter, traceMark } from '../inspector/landing.ts';
 import { loadResource } from '../tokens.ts';
 
 export default function resource(app: Express, ctx: ClientContext): void {
   app.post('/resource', verifyCsrf, async (req, res) => {
+    const mark = traceMark(req);
     if (!req.session.tokens) req.session.flash = 'You are not logged in.';
     // Refreshes once and retries once if the access token is refused (RFC 6750 §3.1).
     else await loadResource(req, ctx);
-    res.redirect(303, '/');
+    res.redirect(303, landingAfter(req, mark)); // on the inspector's first new card, if any
   });
 }
