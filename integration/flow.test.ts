@@ -12,9 +12,9 @@ afterEach(async () => {
   running = undefined;
 });
 
-/** Clicks "Log in" on the client, plays the user at the provider, and follows the redirect back. */
+/** Presses "Log in" on the client (POST /login), plays the user at the provider, and follows the redirect back. */
 async function logIn(browser: Browser, clientUrl: string, decision: 'allow' | 'deny' = 'allow') {
-  const start = await browser.get(`${clientUrl}/login`);
+  const start = await browser.post(`${clientUrl}/login`, {});
   expect(start.status).toBe(303);
   const callback = await signInAndConsent(browser, new URL(start.headers.get('location') as string), decision);
   expect(callback.origin).toBe(clientUrl);
@@ -83,14 +83,14 @@ describe('provider and client together (RFC 6749 §4.1)', () => {
     await postForm(browser, await (await logIn(browser, client.url)).response.text(), client.url, '/logout');
 
     // Still signed in at the provider: straight to the consent page.
-    const again = await browser.get(`${client.url}/login`);
+    const again = await browser.post(`${client.url}/login`, {});
     const consentPage = await browser.follow(await browser.get(again.headers.get('location') as string), again.headers.get('location') as string);
     expect(consentPage.url.pathname).toBe('/oauth/authorize');
 
     // Sign out at the provider: the next authorization asks for the password.
     const providerHome = await (await browser.get(`${provider.url}/`)).text();
     await postForm(browser, providerHome, provider.url, '/logout');
-    const third = await browser.get(`${client.url}/login`);
+    const third = await browser.post(`${client.url}/login`, {});
     const loginPage = await browser.follow(await browser.get(third.headers.get('location') as string), third.headers.get('location') as string);
     expect(loginPage.url.pathname).toBe('/login');
   });

@@ -41,7 +41,7 @@ describe('our client against oauth2-mock-server (RFC 6749 §4.1, RFC 8414 fallba
       seen.push(new URLSearchParams(req.body as Record<string, string>));
     });
     const browser = new Browser();
-    const start = await browser.get(`${client.url}/login`);
+    const start = await browser.post(`${client.url}/login`, {});
     const authorize = new URL(start.headers.get('location') as string);
     expect(authorize.origin + authorize.pathname).toBe(`${issuer}/authorize`);
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
@@ -62,7 +62,7 @@ describe('our client against oauth2-mock-server (RFC 6749 §4.1, RFC 8414 fallba
       revocations++;
     });
     const browser = new Browser();
-    const start = await browser.get(`${client.url}/login`);
+    const start = await browser.post(`${client.url}/login`, {});
     const home = await browser.follow(await browser.get(start.headers.get('location') as string), start.headers.get('location') as string);
     const csrf = hiddenFields(await home.response.text())._csrf as string;
 
@@ -80,7 +80,7 @@ describe('our client against oauth2-mock-server (RFC 6749 §4.1, RFC 8414 fallba
       url.searchParams.set('iss', 'http://attacker.example');
     });
     const browser = new Browser();
-    const start = await browser.get(`${client.url}/login`);
+    const start = await browser.post(`${client.url}/login`, {});
     const callback = await browser.follow(await browser.get(start.headers.get('location') as string), start.headers.get('location') as string);
     expect(callback.response.status).toBe(400);
     expect(await callback.response.text()).toMatch(/iss/);

@@ -7,7 +7,11 @@ import helmet from 'helmet';
 import type { ClientConfig } from './config.ts';
 import { createDiscovery, type Discovery } from './discovery.ts';
 import { explainOAuthError, HttpError, OAuthResponseError } from './errors.ts';
+import { pendingLogins, PENDING_LOGIN_TTL_MS, type PendingLogins } from './pending-login.ts';
+import { RefreshFlights } from './refresh-flights.ts';
 import { sessionMiddleware } from './session.ts';
+import { ExpiringMemoryStore } from './session-store.ts';
+import { UsedStates } from './used-states.ts';
 import { UpstreamError, type Fetch } from './upstream.ts';
 import callback from './routes/callback.ts';
 import home from './routes/home.ts';
@@ -17,17 +21,26 @@ import logout from './routes/logout.ts';
 import refresh from './routes/refresh.ts';
 import resource from './routes/resource.ts';
 
-/** What every route receives: configuration, the network, and the authorization server's metadata. */
+/** What every route receives: configuration, the network, the authorization server's metadata, and what this
+ *  process remembers between requests beside the sessions. */
 export interface ClientContext {
   config: Readonly<ClientConfig>;
   fetch: Fetch;
   discovery: Discovery;
+  /** Logins in progress, kept in the browser's cookie. */
+  logins: PendingLogins;
+  /** Each `state` accepted once (RFC 6749 §10.12). */
+  usedStates: UsedStates;
+  /** One refresh at a time per session (RFC 9700 §4.14.2). */
+  refreshes: RefreshFlights;
 }
 
-/** Replaceable in tests: a stubbed `fetch`, or a ready-made discovery. */
+/** Replaceable in tests and benchmarks: a stubbed `fetch`, a ready-made discovery, the stores. */
 export interface AppDeps {
   fetch?: Fetch;
   discovery?: Discovery;
+  sessionStore?: ExpiringMemoryStore;
+  usedStates?: UsedStates;
 }
 
 const viewsDir = fileURLToPath(new URL('../views/', import.meta.url));
@@ -36,7 +49,14 @@ const layoutFile = `${viewsDir}_layout.ejs`;
 export function createApp(config: Readonly<ClientConfig>, deps: AppDeps = {}): Express {
   const fetch = deps.fetch ?? globalThis.fetch;
   const discovery = deps.discovery ?? createDiscovery({ issuer: config.authServer, fetch });
-  const ctx: ClientContext = { config, fetch, discovery };
+  const ctx: ClientContext = {
+    config,
+    fetch,
+    discovery,
+    logins: pendingLogins(config),
+    usedStates: deps.usedStates ?? new UsedStates({ ttlMs: PENDING_LOGIN_TTL_MS }),
+    refreshes: new RefreshFlights(),
+  };
   const app = express();
 
   // Every view is rendered into the one layout: render the view, then the layout with the result as `body`.
@@ -64,7 +84,7 @@ export function createApp(config: Readonly<ClientConfig>, deps: AppDeps = {}): E
   app.use(express.static(fileURLToPath(new URL('../public/', import.meta.url))));
   app.use(noStore);
   app.use(express.urlencoded({ extended: false, limit: '10kb' }));
-  app.use(sessionMiddleware(config));
+  app.use(sessionMiddleware(config, deps.sessionStore ?? new ExpiringMemoryStore()));
 
   home(app, ctx);
   login(app, ctx);

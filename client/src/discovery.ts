@@ -1,6 +1,6 @@
 // Authorization Server Metadata (RFC 8414): the client is configured with the issuer only and learns every
 // endpoint from the server's metadata document, so the endpoints are never hard-coded here.
-import { isObject, readJson, upstreamFetch, UpstreamError, type Fetch } from './upstream.ts';
+import { discardBody, isObject, JSON_ANSWER_LIMIT, readJson, upstreamFetch, UpstreamError, type Fetch } from './upstream.ts';
 
 /** The metadata members this client uses (RFC 8414 §2, RFC 9207 §3). Other members are ignored. */
 export interface AuthorizationServerMetadata {
@@ -50,7 +50,8 @@ async function fetchMetadata(issuer: string, fetch: Fetch): Promise<Authorizatio
   // /.well-known/openid-configuration (RFC 8414 §5).
   for (const url of [wellKnownUrl(issuer, 'oauth-authorization-server'), `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`]) {
     const response = await upstreamFetch(fetch, url, { headers: { accept: 'application/json' } }, 'authorization server');
-    if (response.ok) return parseMetadata(await readJson(response), issuer);
+    if (response.ok) return parseMetadata(await readJson(response, JSON_ANSWER_LIMIT, 'authorization server'), issuer);
+    await discardBody(response);
   }
   throw new UpstreamError(502, 'The authorization server does not publish its metadata (RFC 8414).');
 }
@@ -67,7 +68,7 @@ function parseMetadata(json: unknown, issuer: string): AuthorizationServerMetada
   // RFC 8414 §3.3: the issuer in the metadata MUST be identical to the one the client was configured with,
   // otherwise an attacker-controlled document could redirect the client's requests.
   if (json.issuer !== issuer) {
-    throw new UpstreamError(502, `The authorization server metadata names issuer "${String(json.issuer)}", expected "${issuer}" (RFC 8414 §3.3).`);
+    throw new UpstreamError(502, `The authorization server metadata names issuer "${String(json.issuer).slice(0, 200)}", expected "${issuer}" (RFC 8414 §3.3).`);
   }
   return {
     issuer,
@@ -85,7 +86,8 @@ function endpoint(json: Record<string, unknown>, name: string, required: false):
 function endpoint(json: Record<string, unknown>, name: string, required: boolean): string | undefined {
   const value = json[name];
   if (value === undefined && !required) return undefined;
-  if (typeof value !== 'string' || !URL.canParse(value)) {
+  // The client sends browsers and credentials to these URLs: only http(s) will do.
+  if (typeof value !== 'string' || !/^https?:$/.test(URL.parse(value)?.protocol ?? '')) {
     throw new UpstreamError(502, `The authorization server metadata has no valid ${name}.`);
   }
   return value;

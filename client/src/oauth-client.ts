@@ -3,7 +3,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthorizationServerMetadata } from './discovery.ts';
 import { OAuthResponseError } from './errors.ts';
-import { isObject, readJson, upstreamFetch, UpstreamError, type Fetch } from './upstream.ts';
+import {
+  discardBody,
+  isObject,
+  JSON_ANSWER_LIMIT,
+  readJson,
+  readText,
+  RESOURCE_ANSWER_LIMIT,
+  upstreamFetch,
+  UpstreamError,
+  type Fetch,
+} from './upstream.ts';
 
 export interface ClientCredentials {
   client_id: string;
@@ -86,7 +96,7 @@ async function tokenRequest(ctx: OAuthContext, params: Record<string, string>): 
   const body = new URLSearchParams({ ...params, ...auth.body });
   ctx.observe?.request({ method: 'POST', url: ctx.metadata.token_endpoint, headers, body });
   const response = await upstreamFetch(ctx.fetch, ctx.metadata.token_endpoint, { method: 'POST', headers, body }, 'authorization server');
-  const json = await readJson(response);
+  const json = await readJson(response, JSON_ANSWER_LIMIT, 'authorization server');
   ctx.observe?.response({ status: response.status, body: json });
   if (!response.ok) throw oauthError(json);
   return parseTokenResponse(json);
@@ -94,23 +104,32 @@ async function tokenRequest(ctx: OAuthContext, params: Record<string, string>): 
 
 /** RFC 6749 §5.1: check what this client relies on; tolerate members it does not use (id_token, …). */
 function parseTokenResponse(json: unknown): TokenResponse {
-  const invalid = (why: string) => new UpstreamError(502, `The token response is invalid: ${why}.`);
-  if (!isObject(json) || typeof json.access_token !== 'string' || json.access_token === '') {
-    throw invalid('no access_token');
-  }
+  const invalid = (why: string) => new UpstreamError(502, `The token response is invalid: ${why} (RFC 6749 §5.1).`);
+  if (!isObject(json)) throw invalid('it is not a JSON object');
+  const { access_token, token_type, expires_in, refresh_token, scope } = json;
+  if (typeof access_token !== 'string' || access_token === '') throw invalid('no access_token');
   // RFC 6749 §5.1: token_type is case-insensitive; this client can only use Bearer tokens (RFC 6750).
-  if (typeof json.token_type !== 'string' || json.token_type.toLowerCase() !== 'bearer') {
-    throw invalid('token_type is not Bearer');
+  if (typeof token_type !== 'string' || token_type.toLowerCase() !== 'bearer') throw invalid('token_type is not Bearer');
+  // Members this client keeps must have the type §5.1 gives them: a refresh token or a scope of any other
+  // shape is refused, not guessed at.
+  if (refresh_token !== undefined && (typeof refresh_token !== 'string' || refresh_token === '')) {
+    throw invalid('refresh_token is not a string');
   }
-  // expires_in is only RECOMMENDED; some servers send it as a string.
-  const expires_in = Number(json.expires_in);
-  return {
-    access_token: json.access_token,
-    token_type: 'Bearer',
-    expires_in: json.expires_in !== undefined && Number.isFinite(expires_in) && expires_in > 0 ? expires_in : undefined,
-    refresh_token: typeof json.refresh_token === 'string' ? json.refresh_token : undefined,
-    scope: typeof json.scope === 'string' ? json.scope : undefined,
-  };
+  if (scope !== undefined && typeof scope !== 'string') throw invalid('scope is not a string');
+  return { access_token, token_type: 'Bearer', expires_in: lifetime(expires_in), refresh_token, scope };
+}
+
+/** Ten years: a longer lifetime is not meant, and a date that far out can still be shown. */
+const MAX_EXPIRES_IN = 10 * 365 * 24 * 3600;
+
+/**
+ * expires_in is only RECOMMENDED (RFC 6749 §5.1), and some servers send it as a string. A value that is not
+ * a plausible number of seconds (negative, huge, an object) is treated as absent: "the server did not say".
+ */
+function lifetime(value: unknown): number | undefined {
+  const seconds = typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
+  if (typeof seconds !== 'number' || !(seconds >= 1 && seconds <= MAX_EXPIRES_IN)) return undefined;
+  return Math.floor(seconds);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -152,15 +171,21 @@ export async function revokeToken(
   ctx.observe?.request({ method: 'POST', url: ctx.revocation_endpoint, headers, body });
   const response = await upstreamFetch(ctx.fetch, ctx.revocation_endpoint, { method: 'POST', headers, body }, 'authorization server');
   // RFC 7009 §2.2: 200 means revoked, and also "this token was already invalid"; anything else is a failure.
-  const json = response.status === 200 ? undefined : await readJson(response);
+  if (response.status === 200) {
+    await discardBody(response); // the body has no meaning
+    ctx.observe?.response({ status: 200, body: undefined });
+    return;
+  }
+  const json = await readJson(response, JSON_ANSWER_LIMIT, 'authorization server');
   ctx.observe?.response({ status: response.status, body: json });
-  if (response.status !== 200) throw oauthError(json);
+  throw oauthError(json);
 }
 
-/** RFC 6749 §5.2: an error response carries `error` and optionally `error_description`. */
+/** RFC 6749 §5.2: an error response carries `error` (one ASCII code) and optionally `error_description`. */
 function oauthError(json: unknown): Error {
-  if (isObject(json) && typeof json.error === 'string') {
-    return new OAuthResponseError(json.error, typeof json.error_description === 'string' ? json.error_description : undefined);
+  if (isObject(json) && typeof json.error === 'string' && /^[\x20\x21\x23-\x5B\x5D-\x7E]{1,100}$/.test(json.error)) {
+    const description = typeof json.error_description === 'string' ? json.error_description.slice(0, 1000) : undefined;
+    return new OAuthResponseError(json.error, description);
   }
   return new UpstreamError(502, 'The authorization server answered with an unexpected response.');
 }
@@ -182,9 +207,14 @@ export async function fetchResource(fetch: Fetch, resourceUrl: string, access_to
     'resource server',
   );
   if (response.ok) {
-    const data = response.headers.get('content-type')?.includes('json') ? await readJson(response) : await response.text();
+    if (!response.headers.get('content-type')?.includes('json')) {
+      return { ok: true, status: response.status, data: await readText(response, RESOURCE_ANSWER_LIMIT, 'resource server') };
+    }
+    const data = await readJson(response, RESOURCE_ANSWER_LIMIT, 'resource server');
+    if (data === undefined) throw new UpstreamError(502, 'The resource server answered with a body that is not valid JSON.');
     return { ok: true, status: response.status, data };
   }
+  await discardBody(response);
   // RFC 6750 §3.1: `error="invalid_token"` means expired, revoked or malformed: a refresh may help.
   const challenge = response.headers.get('www-authenticate') ?? '';
   return { ok: false, status: response.status, invalid_token: response.status === 401 && /\berror="?invalid_token"?/i.test(challenge) };

@@ -24,17 +24,22 @@ export function toStoredTokens(response: TokenResponse, previous: { scope: strin
 }
 
 /** Uses the refresh token (RFC 6749 §6). On an OAuth error the tokens are dropped and false is returned. */
-export async function refreshSessionTokens(req: Request, { config, discovery, fetch }: ClientContext): Promise<boolean> {
+export async function refreshSessionTokens(req: Request, { config, discovery, fetch, refreshes }: ClientContext): Promise<boolean> {
   const tokens = req.session.tokens;
-  if (!tokens?.refresh_token) return false;
+  const refresh_token = tokens?.refresh_token;
+  if (!tokens || !refresh_token) return false;
   const metadata = await discovery.get();
   try {
-    const observe = traceExchange(req, {
-      request: { title: 'Refresh request', rfc: ['RFC 6749 §6', 'RFC 6749 §2.3.1'] },
-      response: { title: 'Refresh response', rfc: ['RFC 6749 §6', 'RFC 6749 §5.1'] },
-      source: 'client/src/tokens.ts',
+    // Two tabs refreshing at once share one refresh: a second use of this refresh token would look like theft
+    // to the authorization server (RFC 9700 §4.14.2) and end the grant. The one that sends it records the cards.
+    const response = await refreshes.run(req.sessionID, refresh_token, () => {
+      const observe = traceExchange(req, {
+        request: { title: 'Refresh request', rfc: ['RFC 6749 §6', 'RFC 6749 §2.3.1'] },
+        response: { title: 'Refresh response', rfc: ['RFC 6749 §6', 'RFC 6749 §5.1'] },
+        source: 'client/src/tokens.ts',
+      });
+      return refreshTokens({ fetch, metadata, client: config, observe }, { refresh_token });
     });
-    const response = await refreshTokens({ fetch, metadata, client: config, observe }, { refresh_token: tokens.refresh_token });
     req.session.tokens = toStoredTokens(response, tokens);
     return true;
   } catch (err) {

@@ -60,9 +60,16 @@ const MASKED = new Set(['code', 'code_verifier', 'state', 'access_token', 'refre
 
 export type NewEntry = Omit<TraceEntry, 'seq' | 'checks' | 'fields'> & { fields?: Iterable<[string, string]>; checks?: TraceCheck[] };
 
+/**
+ * Where entries are recorded: the request's session, or a story kept aside until the session may be written
+ * (the callback's, until the code exchange has succeeded: see routes/callback.ts).
+ */
+export type TraceTarget = Request | { trace?: TraceEntry[] };
+
 /** Appends an entry (oldest dropped beyond MAX_ENTRIES) and returns it, so a caller can add check results. */
-export function record(req: Request, entry: NewEntry): TraceEntry {
-  const trace = req.session.trace ?? [];
+export function record(target: TraceTarget, entry: NewEntry): TraceEntry {
+  const holder = 'session' in target ? target.session : target;
+  const trace = holder.trace ?? [];
   const stored: TraceEntry = {
     ...entry,
     seq: (trace.at(-1)?.seq ?? 0) + 1,
@@ -71,8 +78,16 @@ export function record(req: Request, entry: NewEntry): TraceEntry {
     checks: entry.checks ?? [],
     json: entry.json === undefined ? undefined : truncate(entry.json, MAX_JSON),
   };
-  req.session.trace = [...trace, stored].slice(-MAX_ENTRIES);
+  holder.trace = [...trace, stored].slice(-MAX_ENTRIES);
   return stored;
+}
+
+/** Adds entries recorded aside to the end of the session's story, numbered after its last one. */
+export function appendTrace(req: Request, entries: readonly TraceEntry[]): void {
+  const trace = req.session.trace ?? [];
+  const first = (trace.at(-1)?.seq ?? 0) + 1;
+  const added = entries.map((entry, i) => ({ ...entry, seq: first + i }));
+  req.session.trace = [...trace, ...added].slice(-MAX_ENTRIES);
 }
 
 /** A new authorization request starts a new story. */
@@ -111,12 +126,12 @@ interface ExchangeHeadings {
 const KNOWN_MEMBERS = ['access_token', 'token_type', 'expires_in', 'refresh_token', 'scope', 'error', 'error_description'];
 
 /** Records a token or revocation request as sent and its response as received (see oauth-client.ts). */
-export function traceExchange(req: Request, headings: ExchangeHeadings): WireObserver {
+export function traceExchange(target: TraceTarget, headings: ExchangeHeadings): WireObserver {
   return {
     request({ method, url, headers, body }) {
       const shown = Object.entries(headers).filter(([name]) => name === 'authorization');
       const route = { from: 'client', to: 'authorization server' } as const;
-      record(req, { ...headings.request, ...route, source: headings.source, message: `${method} ${url}`, fields: [...shown, ...body] });
+      record(target, { ...headings.request, ...route, source: headings.source, message: `${method} ${url}`, fields: [...shown, ...body] });
     },
     response({ status, body }) {
       const members = typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.entries(body) : [];
@@ -126,7 +141,7 @@ export function traceExchange(req: Request, headings: ExchangeHeadings): WireObs
       const extra = members.map(([name]) => name).filter((name) => !KNOWN_MEMBERS.includes(name));
       if (extra.length > 0) fields.push(['other members (values not kept)', extra.join(', ')]);
       const route = { from: 'authorization server', to: 'client', status } as const;
-      record(req, { ...headings.response, ...route, source: headings.source, message: `HTTP ${status}`, fields });
+      record(target, { ...headings.response, ...route, source: headings.source, message: `HTTP ${status}`, fields });
     },
   };
 }

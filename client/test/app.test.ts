@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createApp } from '../src/app.ts';
 import { startFakeAuthorizationServer, type FakeAuthorizationServer } from './fake-authorization-server.ts';
-import { clientAgent, testConfig } from './helpers.ts';
+import { clientAgent, startLogin, testConfig } from './helpers.ts';
 
 let fake: FakeAuthorizationServer;
 beforeAll(async () => {
@@ -11,9 +11,9 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 describe('GET /', () => {
-  it('offers a "Log in" link when logged out, without creating a session', async () => {
+  it('offers a "Log in" button (a POST form) when logged out, without creating a session', async () => {
     const res = await clientAgent(fake).get('/').expect(200);
-    expect(res.text).toContain('<a class="button" href="/login">Log in</a>');
+    expect(res.text).toContain('<form method="post" action="/login"><button type="submit">Log in</button></form>');
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
@@ -37,24 +37,50 @@ describe('GET /', () => {
   });
 });
 
-describe('session cookie', () => {
-  it('is named client.sid, httpOnly and SameSite=Lax', async () => {
-    const res = await clientAgent(fake).get('/login').expect(303);
-    const cookie = String(res.headers['set-cookie']);
-    expect(cookie).toMatch(/^client\.sid=/);
+describe('cookies', () => {
+  it('sets the session cookie client.sid at sign-in, httpOnly, SameSite=Lax, expiring with the session', async () => {
+    const agent = clientAgent(fake);
+    const { state } = Object.fromEntries(await startLogin(agent));
+    const res = await agent.get('/callback').query({ code: 'c', state, iss: fake.issuer }).expect(303);
+    const cookie = cookieNamed(res, 'client.sid');
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Lax');
+    expect(cookie).toContain('Expires=');
     expect(cookie).not.toContain('Secure');
   });
 
-  it('is Secure when the redirect URI is https', async () => {
+  it('keeps a login in progress in client.login: httpOnly, SameSite=Lax, for ten minutes', async () => {
+    const res = await clientAgent(fake).post('/login').expect(303);
+    const cookie = cookieNamed(res, 'client.login');
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Lax');
+    expect(cookie).toContain('Max-Age=600');
+  });
+
+  it('makes both cookies Secure when the redirect URI is https', async () => {
     const app = createApp(testConfig(fake.issuer, { REDIRECT_URI: 'https://client.example/callback' }));
-    // express-session only sends a Secure cookie over TLS, which the proxy header stands in for here.
+    // Cookies are only sent back over TLS, which the proxy header stands in for here.
     app.set('trust proxy', true);
-    const res = await request(app).get('/login').set('X-Forwarded-Proto', 'https').expect(303);
-    expect(String(res.headers['set-cookie'])).toContain('Secure');
+    const login = await request(app).post('/login').set('X-Forwarded-Proto', 'https').expect(303);
+    const pending = cookieNamed(login, 'client.login');
+    expect(pending).toContain('Secure');
+    const { state } = Object.fromEntries(new URL(login.headers.location ?? '').searchParams);
+    const callback = await request(app)
+      .get('/callback')
+      .query({ code: 'c', state, iss: fake.issuer })
+      .set('X-Forwarded-Proto', 'https')
+      .set('Cookie', pending.split(';')[0] ?? '')
+      .expect(303);
+    expect(cookieNamed(callback, 'client.sid')).toContain('Secure');
   });
 });
+
+function cookieNamed(res: { headers: Record<string, unknown> }, name: string): string {
+  const cookies = (res.headers['set-cookie'] ?? []) as string[];
+  const cookie = cookies.find((line) => line.startsWith(`${name}=`));
+  if (!cookie) throw new Error(`no ${name} cookie in ${JSON.stringify(cookies)}`);
+  return cookie;
+}
 
 describe('errors', () => {
   it('renders one 404 page for unknown paths', async () => {

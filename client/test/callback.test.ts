@@ -206,7 +206,7 @@ describe('GET /callback: access token request (RFC 6749 §4.1.3)', () => {
   it('never shows the client secret, a token or the code_verifier in a page, a header or a URL', async () => {
     const seen: string[] = [];
     const record = (res: { text: string; headers: Record<string, string> }) => seen.push(res.text, JSON.stringify(res.headers));
-    const login = await agent.get('/login');
+    const login = await agent.post('/login');
     record(login);
     const state = new URL(login.headers.location ?? '').searchParams.get('state') ?? '';
     record(await agent.get('/callback').query({ code: 'c', state, iss: fake.issuer }));

@@ -1,5 +1,5 @@
 // Shared steps for the HTTP scenarios: a client configured against a fake authorization server, and the
-// browser's part of the flow (follow /login, come back to /callback) driven through a supertest agent.
+// browser's part of the flow (press Log in, come back to /callback) driven through a supertest agent.
 import request from 'supertest';
 import { createApp, type AppDeps } from '../src/app.ts';
 import { loadConfig, type ClientConfig } from '../src/config.ts';
@@ -33,9 +33,9 @@ export function agentWithNetworkSwitch(fake: FakeAuthorizationServer): { agent: 
   return { agent, network };
 }
 
-/** GET /login and return the authorization request the browser would be sent to. */
+/** Presses Log in on the home page (a same-origin POST /login); returns the authorization request it leads to. */
 export async function startLogin(agent: Agent): Promise<URLSearchParams> {
-  const res = await agent.get('/login').expect(303);
+  const res = await agent.post('/login').set('Sec-Fetch-Site', 'same-origin').expect(303);
   return new URL(res.headers.location ?? '').searchParams;
 }
 

@@ -30,7 +30,7 @@ describe('POST /logout (RFC 7009)', () => {
     expect(res.headers.location).toBe('/?logout=done');
     const home = await agent.get(res.headers.location ?? '/').expect(200);
     expect(home.text).toContain('You are logged out.');
-    expect(home.text).toContain('href="/login"');
+    expect(home.text).toContain('action="/login"');
   });
 
   it('still ends the session when revocation fails, and reports the failure (RFC 7009 §2.2.1)', async () => {

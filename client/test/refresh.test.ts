@@ -48,7 +48,7 @@ describe('POST /refresh (RFC 6749 §6)', () => {
     await postForm('/refresh').then((res) => expect(res.headers.location).toBe('/#step-6'));
     const home = await agent.get('/').expect(200);
     expect(home.text).toContain('Please log in again');
-    expect(home.text).toContain('href="/login"');
+    expect(home.text).toContain('action="/login"');
   });
 
   it('keeps the tokens and shows a 503 page when the authorization server is unreachable', async () => {

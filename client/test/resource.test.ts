@@ -39,7 +39,7 @@ describe('protected resource request (RFC 6750)', () => {
     const home = await reload();
     expect(fake.resourceRequests.slice(1)).toEqual(['Bearer access-1', 'Bearer also-bad']);
     expect(home.text).toContain('log in again');
-    expect(home.text).toContain('href="/login"');
+    expect(home.text).toContain('action="/login"');
   });
 
   it('asks to log in again when the refresh token is refused as well', async () => {
@@ -47,7 +47,7 @@ describe('protected resource request (RFC 6750)', () => {
     fake.validRefreshTokens.clear();
     const home = await reload();
     expect(home.text).toContain('Please log in again');
-    expect(home.text).toContain('href="/login"');
+    expect(home.text).toContain('action="/login"');
   });
 
   it('renders any JSON the resource returns, nested values as JSON', async () => {

@@ -32,7 +32,7 @@ export async function shoot(page: Page, name: string, dir = SCREENSHOT_DIR): Pro
 /** Clicks Log in on the client and signs in at the provider; leaves the page on the consent screen. */
 export async function logInToConsent(page: Page, clientUrl: string, password = 'demo'): Promise<void> {
   await page.goto(clientUrl);
-  await page.getByRole('link', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByLabel('Username').fill('demo');
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -80,18 +80,18 @@ describe('in a real browser (RFC 6749 §4.1)', () => {
     expect(apps.provider.store.size().refreshTokens).toBe(2); // rotated (kept for reuse detection) + new
 
     await page.getByRole('button', { name: 'Log out' }).click();
-    await page.getByRole('link', { name: 'Log in' }).waitFor();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
     expect(apps.provider.store.size().grants).toBe(0); // both tokens revoked (RFC 7009)
 
     // Still signed in at the provider: straight to consent.
-    await page.getByRole('link', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('button', { name: 'Allow' }).waitFor();
 
     // Sign out at the provider: the password is asked again.
     await page.goto(`${apps.provider.url}/`);
     await page.getByRole('button', { name: /Sign out/ }).click();
     await page.goto(apps.client.url);
-    await page.getByRole('link', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByLabel('Password').waitFor();
     await shoot(page, 'login');
   });

@@ -15,7 +15,7 @@ async function capture(page: Page, clientUrl: string, providerUrl: string, suffi
   await page.goto(clientUrl);
   await shot('client-start');
 
-  await page.getByRole('link', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByLabel('Password').waitFor();
   await shot('provider-login');
 
@@ -31,7 +31,7 @@ async function capture(page: Page, clientUrl: string, providerUrl: string, suffi
 
   await page.getByRole('button', { name: 'Log out' }).click();
   // Still signed in at the provider: Log in leads straight to the consent page.
-  await page.getByRole('link', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('button', { name: 'Deny' }).click();
   await page.waitForURL((url) => url.href.startsWith(clientUrl));
   await shot('client-denied');

@@ -1,41 +1,73 @@
 // Step (A) of RFC 6749 §4.1: send the browser to the authorization server with an authorization request.
-import type { Express } from 'express';
+// Starting a login is a POST from the Log in button: it changes something (a login in progress), which a GET
+// must not do (RFC 9110 §9.2.1), and no other site may do it for the user, or it could push the user's own
+// login in progress out of this browser's cookie.
+import type { Express, RequestHandler } from 'express';
 import type { ClientContext } from '../app.ts';
+import type { ClientConfig } from '../config.ts';
+import type { AuthorizationServerMetadata } from '../discovery.ts';
+import { HttpError } from '../errors.ts';
 import { buildAuthorizationUrl, codeChallengeS256, randomToken } from '../oauth-client.ts';
-import { addPendingLogin } from '../session.ts';
-import { record, startTrace } from '../trace.ts';
+import type { NewEntry } from '../trace.ts';
 
-export default function login(app: Express, { config, discovery }: ClientContext): void {
-  app.get('/login', async (req, res) => {
+export default function login(app: Express, { config, discovery, logins }: ClientContext): void {
+  // A link or a bookmark to /login lands on the home page, whose button starts a login.
+  app.get('/login', (_req, res) => res.redirect(303, '/'));
+
+  app.post('/login', sameOriginOnly(new URL(config.redirect_uri).origin), async (req, res) => {
     const metadata = await discovery.get();
 
-    // RFC 6749 §10.12: `state` binds the response to this browser's session (CSRF on the redirection URI).
+    // RFC 6749 §10.12: `state` binds the response to this browser (CSRF on the redirection URI).
     const state = randomToken();
     // RFC 7636 §4.1: a fresh high-entropy code_verifier per request; only its hash leaves this server.
     const code_verifier = randomToken();
-    // Kept per state, so logins started in several tabs can each complete.
-    addPendingLogin(req, { state, code_verifier });
+    // Kept, per state, in this browser's pending-login cookie: nothing is stored on the server until the
+    // login completes, and logins started in several tabs can each complete.
+    logins.add(req, res, { state, code_verifier });
 
-    const url = buildAuthorizationUrl(metadata, {
-      client_id: config.client_id,
-      redirect_uri: config.redirect_uri,
-      scope: config.scope,
-      state,
-      code_challenge: codeChallengeS256(code_verifier), // RFC 7636 §4.3, with code_challenge_method=S256
-    });
-    // Flow inspector: a new login starts a new story; state is masked there (it guards the callback).
-    startTrace(req);
-    record(req, {
-      letter: 'A',
-      title: 'Authorization request',
-      from: 'browser', // RFC 6749 §4.1 (A): the client directs the browser, which sends the request
-      to: 'authorization server',
-      message: `GET ${url.origin}${url.pathname}`,
-      fields: url.searchParams,
-      source: 'client/src/routes/login.ts',
-      rfc: ['RFC 6749 §4.1.1', 'RFC 7636 §4.3'],
-    });
-    // 303: the browser follows with a GET whatever method brought it here.
-    res.redirect(303, url.href);
+    // 303: the browser follows with a GET.
+    res.redirect(303, authorizationUrl(config, metadata, { state, code_verifier }).href);
   });
+}
+
+/** The authorization request of RFC 6749 §4.1.1 with PKCE (RFC 7636 §4.3, code_challenge_method=S256). */
+export function authorizationUrl(
+  config: Readonly<ClientConfig>,
+  metadata: AuthorizationServerMetadata,
+  { state, code_verifier }: { state: string; code_verifier: string },
+): URL {
+  const { client_id, redirect_uri, scope } = config;
+  return buildAuthorizationUrl(metadata, { client_id, redirect_uri, scope, state, code_challenge: codeChallengeS256(code_verifier) });
+}
+
+/** The flow inspector's card for step (A); state is masked there (it guards the callback). */
+export function authorizationRequestCard(url: URL): NewEntry {
+  return {
+    letter: 'A',
+    title: 'Authorization request',
+    from: 'browser', // RFC 6749 §4.1 (A): the client directs the browser, which sends the request
+    to: 'authorization server',
+    message: `GET ${url.origin}${url.pathname}`,
+    fields: url.searchParams,
+    source: 'client/src/routes/login.ts',
+    rfc: ['RFC 6749 §4.1.1', 'RFC 7636 §4.3'],
+  };
+}
+
+/**
+ * Only this site's own form may start a login. Browsers say where a request comes from: `Sec-Fetch-Site`
+ * (Fetch Metadata) and, on every POST, `Origin`. A request with neither did not come from a browser, so no
+ * one's cookies ride on it. A page of another site (or of another port of this host) gets a 403, and the
+ * logins in progress in this browser are left as they were.
+ */
+function sameOriginOnly(origin: string): RequestHandler {
+  return (req, _res, next) => {
+    const site = req.get('sec-fetch-site');
+    const sender = req.get('origin');
+    const sameOrigin = site !== undefined ? site === 'same-origin' : sender === undefined || sender === origin;
+    if (!sameOrigin) {
+      throw new HttpError(403, 'A login can only be started with the Log in button of this site. Go back to the start and press it.');
+    }
+    next();
+  };
 }
