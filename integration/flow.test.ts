@@ -31,10 +31,11 @@ describe('provider and client together (RFC 6749 §4.1)', () => {
     running = await startBoth();
     const { client, provider } = running;
     const issued: string[] = [];
-    const saveTokens = provider.store.saveTokens.bind(provider.store);
-    vi.spyOn(provider.store, 'saveTokens').mockImplementation((grantId, token, ...rest) => {
-      issued.push(token.accessToken, token.refreshToken ?? '');
-      return saveTokens(grantId, token, ...rest);
+    const issueTokens = provider.store.issueTokens.bind(provider.store);
+    vi.spyOn(provider.store, 'issueTokens').mockImplementation(async (code, tokens) => {
+      const saved = await issueTokens(code, tokens);
+      issued.push(tokens.accessToken, saved?.refreshToken ?? '');
+      return saved;
     });
     const browser = new Browser();
     const home = await logIn(browser, client.url);
@@ -42,7 +43,7 @@ describe('provider and client together (RFC 6749 §4.1)', () => {
     const page = await home.response.text();
     expect(page).toContain('demo');
     expect(page).toContain('user1');
-    expect(provider.store.size().accessTokens).toBe(1);
+    expect((await provider.store.size()).accessTokens).toBe(1);
     // Tokens live in the client's server-side session only; the flow inspector shows masked values.
     expect(issued).toHaveLength(2);
     for (const token of issued) expect(page).not.toContain(token);
@@ -58,7 +59,7 @@ describe('provider and client together (RFC 6749 §4.1)', () => {
     const page = await denied.response.text();
     expect(page).toMatch(/denied/i);
     expect(page).toContain('access_denied');
-    expect(running.provider.store.size().accessTokens).toBe(0);
+    expect((await running.provider.store.size()).accessTokens).toBe(0);
   });
 
   it('refreshes, then logs out revoking both tokens at the provider (RFC 6749 §6, RFC 7009)', async () => {
@@ -68,12 +69,12 @@ describe('provider and client together (RFC 6749 §4.1)', () => {
     const home = await logIn(browser, client.url);
     const refreshed = await postForm(browser, await home.response.text(), client.url, '/refresh');
     expect(refreshed.response.status).toBe(200);
-    expect(provider.store.size()).toMatchObject({ accessTokens: 2, refreshTokens: 2 }); // one rotated, kept for reuse detection
+    expect(await provider.store.size()).toMatchObject({ grants: 1, accessTokens: 1, refreshTokens: 1 }); // the rotation replaced both
 
     const loggedOut = await postForm(browser, await refreshed.response.text(), client.url, '/logout');
     expect(loggedOut.response.status).toBe(200);
     expect(await loggedOut.response.text()).toContain('Log in');
-    expect(provider.store.size()).toMatchObject({ accessTokens: 0, refreshTokens: 0, grants: 0 });
+    expect(await provider.store.size()).toMatchObject({ accessTokens: 0, refreshTokens: 0, grants: 0 });
   });
 
   it('asks for consent again after logging out, and for the password again after provider sign-out', async () => {

@@ -19,7 +19,7 @@ import { ExpiringMemoryStore } from '../../provider/src/http/session.ts';
 import { createModel } from '../../provider/src/oauth/model.ts';
 import { createOAuthServer } from '../../provider/src/oauth/server.ts';
 import { issueAuthorizationCode } from '../../provider/src/oauth/authorization-request.ts';
-import { InMemoryStore, type Client, type User } from '../../provider/src/store.ts';
+import { InMemoryStore, type Client, type User } from '../../provider/src/store/index.ts';
 import { memory, sendJson, serve } from '../lib/serve.ts';
 
 // SESSION_SECRET stays unset: a random one is generated for the run.
@@ -28,8 +28,8 @@ const store = new InMemoryStore(config);
 const app = createApp(config, { store, sessionStore: new ExpiringMemoryStore() });
 // A second library instance over the same store and config: it issues codes exactly as the app's does.
 const oauth = createOAuthServer(config, store);
-const client = store.findClient(config.clients[0]!.client_id) as Client;
-const user = store.findUser(config.user.id) as User;
+const client = (await store.findClient(config.clients[0]!.client_id)) as Client;
+const user = (await store.findUser(config.user.id)) as User;
 const redirectUri = config.clients[0]!.redirect_uris[0]!;
 
 const random = () => randomBytes(32).toString('hex');
@@ -94,9 +94,9 @@ serve(
       issueCodes(number('n', 1)).then((codes) => sendJson(res, codes), (err) => res.writeHead(500).end(String(err)));
       return;
     }
-    if (url.pathname === '/__bench/memory') return sendJson(res, { ...memory(), ...store.size() });
-    if (url.pathname === '/__bench/purge') return sendJson(res, { dropped: store.purgeExpired(number('at', Date.now())) });
+    if (url.pathname === '/__bench/memory') return void store.size().then((size) => sendJson(res, { ...memory(), ...size }));
+    if (url.pathname === '/__bench/purge') return void store.purgeExpired(number('at', Date.now())).then((dropped) => sendJson(res, { dropped }));
     res.writeHead(404).end();
   },
-  { token, seeded: grants, ...memory(), ...store.size() },
+  { token, seeded: grants, ...memory(), ...(await store.size()) },
 );

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { createApp as createProvider } from '../../provider/src/app.ts';
 import { loadConfig as loadProviderConfig } from '../../provider/src/config.ts';
-import { InMemoryStore } from '../../provider/src/store.ts';
+import { InMemoryStore } from '../../provider/src/store/index.ts';
 import { createApp as createClient } from '../../client/src/app.ts';
 import { loadConfig as loadClientConfig } from '../../client/src/config.ts';
 

@@ -10,7 +10,7 @@ import express from 'express';
 import ejs from 'ejs';
 import type session from 'express-session';
 import type { ProviderConfig } from './config.ts';
-import { InMemoryStore } from './store.ts';
+import { InMemoryStore, type Store } from './store/index.ts';
 import { createOAuthServer } from './oauth/server.ts';
 import { errorHandler, notFound } from './http/errors.ts';
 import { securityHeaders } from './http/security.ts';
@@ -25,7 +25,8 @@ import { authorizeRoutes } from './routes/authorize.ts';
 import { homeRoutes } from './routes/home.ts';
 
 export interface ProviderDeps {
-  store?: InMemoryStore;
+  /** Grants, clients and users: in memory unless given (see store/index.ts, `openStore`). */
+  store?: Store;
   sessionStore?: session.Store;
 }
 

@@ -4,7 +4,7 @@
 import { createApp } from './app.ts';
 import { loadConfig, loadDotEnv } from './config.ts';
 import { ExpiringMemoryStore } from './http/session.ts';
-import { InMemoryStore } from './store.ts';
+import { InMemoryStore } from './store/index.ts';
 
 loadDotEnv();
 let config;

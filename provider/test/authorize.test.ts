@@ -292,7 +292,7 @@ describe('POST /oauth/authorize: CSRF and forged decisions (RFC 6749 §10.12, RF
     const { agent, form, store } = await consentForm();
     const res = await agent.post('/oauth/authorize').type('form').send(form);
     expectRefused(res);
-    expect(store.size().codes).toBe(0);
+    expect((await store.size()).codes).toBe(0);
   });
 
   it('refuses a decision posted with a wrong CSRF token with 403 and issues no code', async () => {
@@ -300,7 +300,7 @@ describe('POST /oauth/authorize: CSRF and forged decisions (RFC 6749 §10.12, RF
     const wrong = `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}`;
     const res = await agent.post('/oauth/authorize').type('form').send({ ...form, _csrf: wrong });
     expectRefused(res);
-    expect(store.size().codes).toBe(0);
+    expect((await store.size()).codes).toBe(0);
   });
 
   it("refuses another session's CSRF token: a second browser signed in separately cannot post the first one's form", async () => {
@@ -309,7 +309,7 @@ describe('POST /oauth/authorize: CSRF and forged decisions (RFC 6749 §10.12, RF
     await signIn(attacker);
     const res = await attacker.post('/oauth/authorize').type('form').send({ ...form, _csrf: csrf });
     expectRefused(res);
-    expect(store.size().codes).toBe(0);
+    expect((await store.size()).codes).toBe(0);
     // The victim's own form still works: nothing was consumed by the forged post.
     const own = await victim.post('/oauth/authorize').type('form').send({ ...form, _csrf: csrf });
     expect(own.status).toBe(303);
@@ -319,7 +319,7 @@ describe('POST /oauth/authorize: CSRF and forged decisions (RFC 6749 §10.12, RF
     const { app, form, csrf, store } = await consentForm();
     const res = await request(app).post('/oauth/authorize').type('form').send({ ...form, _csrf: csrf });
     expectRefused(res);
-    expect(store.size().codes).toBe(0);
+    expect((await store.size()).codes).toBe(0);
   });
 
   it('refuses a decision from a session that has a CSRF token but no signed-in user with 403', async () => {
@@ -329,7 +329,7 @@ describe('POST /oauth/authorize: CSRF and forged decisions (RFC 6749 §10.12, RF
     const form = { ...Object.fromEntries(authorizeQuery()), decision: 'allow', _csrf: csrfFrom(loginPage.text) };
     const res = await anonymous.post('/oauth/authorize').type('form').send(form);
     expectRefused(res);
-    expect(store.size().codes).toBe(0);
+    expect((await store.size()).codes).toBe(0);
   });
 
   it('answers a hidden redirect_uri changed to an unregistered one with an error page, never a redirect (RFC 6749 §4.1.2.1)', async () => {
@@ -340,7 +340,7 @@ describe('POST /oauth/authorize: CSRF and forged decisions (RFC 6749 §10.12, RF
       .send({ ...form, _csrf: csrf, redirect_uri: 'http://evil.example/callback' });
     expect(res.status).toBe(400);
     expect(res.headers.location).toBeUndefined();
-    expect(store.size().codes).toBe(0);
+    expect((await store.size()).codes).toBe(0);
   });
 
   it('answers a hidden client_id changed to an unknown one with an error page, never a redirect (RFC 6749 §4.1.2.1)', async () => {
@@ -348,7 +348,7 @@ describe('POST /oauth/authorize: CSRF and forged decisions (RFC 6749 §10.12, RF
     const res = await agent.post('/oauth/authorize').type('form').send({ ...form, _csrf: csrf, client_id: 'evil' });
     expect(res.status).toBe(400);
     expect(res.headers.location).toBeUndefined();
-    expect(store.size().codes).toBe(0);
+    expect((await store.size()).codes).toBe(0);
   });
 
   it('answers a hidden code_challenge_method changed to plain with an invalid_request redirect and no code (RFC 9700 §2.1.1)', async () => {

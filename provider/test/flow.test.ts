@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ISSUER, REDIRECT_URI, authorizeQuery, consent, exchange, issueCode, setup, signIn } from './helpers.ts';
+import { ISSUER, REDIRECT_URI, authorizeQuery, consent, exchange, issueCode, setupOn, signIn } from './helpers.ts';
+import { storeBackends } from './support/stores.ts';
 
-describe('the authorization code flow, end to end (RFC 6749 §4.1)', () => {
+describe.each(storeBackends())('the authorization code flow, end to end (RFC 6749 §4.1) ($name store)', (backend) => {
   it('issues a code after login and consent, exchanges it for tokens and serves the resource', async () => {
-    const { agent } = setup();
+    const { agent } = await setupOn(backend);
     const login = await signIn(agent);
     expect(login.status).toBe(303);
 
@@ -22,7 +23,7 @@ describe('the authorization code flow, end to end (RFC 6749 §4.1)', () => {
   });
 
   it('redirects back to the registered redirect_uri with code, state and iss (RFC 6749 §4.1.2, RFC 9207 §2)', async () => {
-    const { agent } = setup();
+    const { agent } = await setupOn(backend);
     await signIn(agent);
     const { location, res } = await consent(agent, authorizeQuery({ state: 'opaque-state' }));
     expect(res.status).toBe(303);

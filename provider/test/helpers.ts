@@ -7,7 +7,8 @@ import http from 'node:http';
 import request from 'supertest';
 import { createApp } from '../src/app.ts';
 import { loadConfig, type ClientRegistration, type Env, type ProviderConfig } from '../src/config.ts';
-import { InMemoryStore } from '../src/store.ts';
+import { InMemoryStore } from '../src/store/index.ts';
+import { memoryBackend, type StoreBackend } from './support/stores.ts';
 
 export const ISSUER = 'http://localhost:8080';
 export const CLIENT_ID = 'testclient';
@@ -21,6 +22,19 @@ export function testConfig(env: Env = {}): ProviderConfig {
 export function setup(env: Env = {}) {
   const config = testConfig(env);
   const store = new InMemoryStore(config);
+  const app = createApp(config, { store });
+  return { config, store, app, agent: request.agent(app) };
+}
+
+/**
+ * Like `setup()`, on the given store implementation (memory or PostgreSQL, see support/stores.ts), holding
+ * nothing yet. `clients` replaces the configured client registrations when given.
+ */
+export async function setupOn(backend: StoreBackend, env: Env = {}, clients?: (configured: ClientRegistration) => ClientRegistration[]) {
+  const config = testConfig(env);
+  const [configured] = config.clients;
+  if (!configured) throw new Error('the config registers no client');
+  const store = await backend.open({ clients: clients ? clients(configured) : config.clients, user: config.user });
   const app = createApp(config, { store });
   return { config, store, app, agent: request.agent(app) };
 }
@@ -109,8 +123,8 @@ export function refresh(agent: Agent, refresh_token: string, extra: Record<strin
 }
 
 /** A fresh app with the demo user signed in and one completed flow: the usual start of a lifecycle test. */
-export async function withTokens(env: Env = {}, overrides: Record<string, string | undefined> = {}) {
-  const context = setup(env);
+export async function withTokens(env: Env = {}, overrides: Record<string, string | undefined> = {}, backend: StoreBackend = memoryBackend) {
+  const context = await setupOn(backend, env);
   await signIn(context.agent);
   return { ...context, tokens: await obtainTokens(context.agent, overrides) };
 }

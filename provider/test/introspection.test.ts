@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CLIENT_ID, CLIENT_SECRET, ISSUER, basic, refresh, withTokens as withDefaultTokens, type Agent } from './helpers.ts';
 import { PUBLIC_ENV, obtainPublicTokens } from './public-client-helpers.ts';
-
-const withTokens = (env = {}) => withDefaultTokens(env, { scope: 'profile email' });
+import { storeBackends } from './support/stores.ts';
 
 function introspect(agent: Agent, form: Record<string, string>, auth: string | null = basic(CLIENT_ID, CLIENT_SECRET)) {
   const req = agent.post('/oauth/introspect').type('form');
@@ -10,7 +9,9 @@ function introspect(agent: Agent, form: Record<string, string>, auth: string | n
   return req.send(form);
 }
 
-describe('POST /oauth/introspect (RFC 7662)', () => {
+describe.each(storeBackends())('POST /oauth/introspect (RFC 7662) ($name store)', (backend) => {
+  const withTokens = (env = {}) => withDefaultTokens(env, { scope: 'profile email' }, backend);
+
   it('describes a live access token (RFC 7662 §2.2)', async () => {
     const { agent, tokens } = await withTokens();
     const before = Math.floor(Date.now() / 1000);

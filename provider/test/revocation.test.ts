@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT_ID, CLIENT_SECRET, basic, callApi as me, refresh, withTokens, type Agent } from './helpers.ts';
+import { CLIENT_ID, CLIENT_SECRET, basic, callApi as me, refresh, withTokens as withTokensOn, type Agent } from './helpers.ts';
 import { PUBLIC_CLIENT_ID, PUBLIC_ENV, obtainPublicTokens } from './public-client-helpers.ts';
+import { storeBackends } from './support/stores.ts';
 
 function revoke(agent: Agent, form: Record<string, string>, auth: string | null = basic(CLIENT_ID, CLIENT_SECRET)) {
   const req = agent.post('/oauth/revoke').type('form');
@@ -8,7 +9,9 @@ function revoke(agent: Agent, form: Record<string, string>, auth: string | null 
   return req.send(form);
 }
 
-describe('POST /oauth/revoke (RFC 7009)', () => {
+describe.each(storeBackends())('POST /oauth/revoke (RFC 7009) ($name store)', (backend) => {
+  const withTokens = (env = {}) => withTokensOn(env, {}, backend);
+
   it('revokes an access token, leaving the refresh token usable (RFC 7009 §2.1)', async () => {
     const { agent, tokens } = await withTokens();
     const res = await revoke(agent, { token: tokens.access_token, token_type_hint: 'access_token' });

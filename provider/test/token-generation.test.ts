@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import { createModel } from '../src/oauth/model.ts';
-import { InMemoryStore } from '../src/store.ts';
+import { InMemoryStore } from '../src/store/index.ts';
 import { testConfig } from './helpers.ts';
 
 describe('token and code generation (RFC 6749 §10.10)', () => {

@@ -12,14 +12,23 @@ import {
   exchange,
   issueCode,
   pkce,
-  setup,
-  setupWithClients,
+  setupOn,
   signIn,
   type Agent,
 } from './helpers.ts';
+import type { ClientRegistration } from '../src/config.ts';
+import { storeBackends, type StoreBackend } from './support/stores.ts';
 
-/** A signed-in agent holding a fresh code. */
-async function withCode(ctx = setup(), overrides: Record<string, string | undefined> = {}) {
+const backends = storeBackends();
+
+/** A signed-in agent holding a fresh code, on a new app over the given store implementation. */
+async function withCode(
+  backend: StoreBackend,
+  env = {},
+  overrides: Record<string, string | undefined> = {},
+  clients?: (configured: ClientRegistration) => ClientRegistration[],
+) {
+  const ctx = await setupOn(backend, env, clients);
   await signIn(ctx.agent);
   const issued = await issueCode(ctx.agent, overrides);
   return { ...ctx, ...issued };
@@ -46,15 +55,15 @@ function expectOAuthError(res: { status: number; body: Record<string, unknown>; 
   expect(res.body).not.toHaveProperty('access_token');
 }
 
-describe('POST /oauth/token: a successful exchange (RFC 6749 §4.1.3, §5.1)', () => {
+describe.each(backends)('POST /oauth/token: a successful exchange (RFC 6749 §4.1.3, §5.1) ($name store)', (backend) => {
   it('exchanges a code for tokens with client_secret_basic (RFC 6749 §2.3.1)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await exchange(agent, code, code_verifier);
     expectTokenResponse(res);
   });
 
   it('exchanges a code for tokens with client_secret_post (RFC 6749 §2.3.1)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await tokenRequest(agent, {
       grant_type: 'authorization_code',
       code,
@@ -67,7 +76,7 @@ describe('POST /oauth/token: a successful exchange (RFC 6749 §4.1.3, §5.1)', (
   });
 
   it('answers with Cache-Control: no-store and Pragma: no-cache, as JSON (RFC 6749 §5.1)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await exchange(agent, code, code_verifier);
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
@@ -76,24 +85,24 @@ describe('POST /oauth/token: a successful exchange (RFC 6749 §4.1.3, §5.1)', (
   });
 
   it('says how long the access token lives: expires_in is the configured 3600 seconds (RFC 6749 §5.1)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await exchange(agent, code, code_verifier);
     expect(res.body.expires_in).toBeGreaterThan(3590);
     expect(res.body.expires_in).toBeLessThanOrEqual(3600);
   });
 
   it('sets no session cookie: the token endpoint does not run the session machinery', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await exchange(agent, code, code_verifier);
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 });
 
-describe('POST /oauth/token: credentials that need form-urlencoding (RFC 6749 §2.3.1)', () => {
+describe.each(backends)('POST /oauth/token: credentials that need form-urlencoding (RFC 6749 §2.3.1) ($name store)', (backend) => {
   const env = { CLIENT_ID: 'my-client+id/=:%', CLIENT_SECRET: 'sec ret+/=:%-' };
 
   it('accepts them with HTTP Basic, each part form-urlencoded before base64', async () => {
-    const { agent, code, code_verifier } = await withCode(setup(env), { client_id: env.CLIENT_ID });
+    const { agent, code, code_verifier } = await withCode(backend, env, { client_id: env.CLIENT_ID });
     const res = await agent
       .post('/oauth/token')
       .set('Authorization', basic(env.CLIENT_ID, env.CLIENT_SECRET))
@@ -103,7 +112,7 @@ describe('POST /oauth/token: credentials that need form-urlencoding (RFC 6749 §
   });
 
   it('accepts them in the form body (client_secret_post)', async () => {
-    const { agent, code, code_verifier } = await withCode(setup(env), { client_id: env.CLIENT_ID });
+    const { agent, code, code_verifier } = await withCode(backend, env, { client_id: env.CLIENT_ID });
     const res = await tokenRequest(agent, {
       grant_type: 'authorization_code',
       code,
@@ -116,7 +125,7 @@ describe('POST /oauth/token: credentials that need form-urlencoding (RFC 6749 §
   });
 
   it('refuses the same credentials base64-encoded without the form-urlencoding step', async () => {
-    const { agent, code, code_verifier } = await withCode(setup(env), { client_id: env.CLIENT_ID });
+    const { agent, code, code_verifier } = await withCode(backend, env, { client_id: env.CLIENT_ID });
     const raw = `Basic ${Buffer.from(`${env.CLIENT_ID}:${env.CLIENT_SECRET}`).toString('base64')}`;
     const res = await agent
       .post('/oauth/token')
@@ -128,9 +137,9 @@ describe('POST /oauth/token: credentials that need form-urlencoding (RFC 6749 §
   });
 });
 
-describe('POST /oauth/token: client authentication errors (RFC 6749 §2.3, §3.2.1, §5.2)', () => {
+describe.each(backends)('POST /oauth/token: client authentication errors (RFC 6749 §2.3, §3.2.1, §5.2) ($name store)', (backend) => {
   it('answers a wrong Basic secret with 401 invalid_client and a WWW-Authenticate: Basic challenge (RFC 6749 §5.2)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await agent
       .post('/oauth/token')
       .set('Authorization', basic(CLIENT_ID, 'wrong-secret'))
@@ -141,7 +150,7 @@ describe('POST /oauth/token: client authentication errors (RFC 6749 §2.3, §3.2
   });
 
   it('answers an unknown client in Basic with 401 invalid_client (RFC 6749 §5.2)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await agent
       .post('/oauth/token')
       .set('Authorization', basic('no-such-client', CLIENT_SECRET))
@@ -152,7 +161,7 @@ describe('POST /oauth/token: client authentication errors (RFC 6749 §2.3, §3.2
   });
 
   it('answers a wrong client_secret in the body with invalid_client (RFC 6749 §5.2)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await tokenRequest(agent, {
       grant_type: 'authorization_code',
       code,
@@ -167,7 +176,7 @@ describe('POST /oauth/token: client authentication errors (RFC 6749 §2.3, §3.2
   });
 
   it('refuses a confidential client that leaves out its secret, even with a code_verifier (RFC 6749 §3.2.1)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await tokenRequest(agent, {
       grant_type: 'authorization_code',
       code,
@@ -181,26 +190,26 @@ describe('POST /oauth/token: client authentication errors (RFC 6749 §2.3, §3.2
   });
 
   it('refuses a request with no client identification at all with invalid_client (RFC 6749 §3.2.1)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await tokenRequest(agent, { grant_type: 'authorization_code', code, code_verifier, redirect_uri: REDIRECT_URI });
     expect([400, 401]).toContain(res.status);
     expect(res.body.error).toBe('invalid_client');
   });
 
   it('refuses Basic together with client_secret in the body with invalid_request (RFC 6749 §2.3)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await exchange(agent, code, code_verifier, { client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
     expectOAuthError(res, 'invalid_request');
   });
 
   it('refuses Basic together with a different client_id in the body with invalid_request (RFC 6749 §2.3)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await exchange(agent, code, code_verifier, { client_id: 'someone-else' });
     expectOAuthError(res, 'invalid_request');
   });
 
   it('does not spend the code on a failed client authentication: the right client can still exchange it', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     await agent
       .post('/oauth/token')
       .set('Authorization', basic(CLIENT_ID, 'wrong-secret'))
@@ -210,15 +219,15 @@ describe('POST /oauth/token: client authentication errors (RFC 6749 §2.3, §3.2
   });
 });
 
-describe('POST /oauth/token: grant errors (RFC 6749 §4.1.3, §5.2, RFC 7636 §4.6)', () => {
+describe.each(backends)('POST /oauth/token: grant errors (RFC 6749 §4.1.3, §5.2, RFC 7636 §4.6) ($name store)', (backend) => {
   it('answers a wrong code_verifier with invalid_grant (RFC 7636 §4.6)', async () => {
-    const { agent, code } = await withCode();
+    const { agent, code } = await withCode(backend);
     const res = await exchange(agent, code, pkce().code_verifier);
     expectOAuthError(res, 'invalid_grant');
   });
 
   it('answers a missing code_verifier with invalid_grant (RFC 7636 §4.6)', async () => {
-    const { agent, code } = await withCode();
+    const { agent, code } = await withCode(backend);
     const res = await agent
       .post('/oauth/token')
       .set('Authorization', basic(CLIENT_ID, CLIENT_SECRET))
@@ -228,13 +237,13 @@ describe('POST /oauth/token: grant errors (RFC 6749 §4.1.3, §5.2, RFC 7636 §4
   });
 
   it('answers a redirect_uri different from the authorization request with invalid_grant (RFC 6749 §4.1.3, §5.2)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await exchange(agent, code, code_verifier, { redirect_uri: 'http://localhost:3000/other' });
     expectOAuthError(res, 'invalid_grant');
   });
 
   it('answers a missing redirect_uri with invalid_request: it was in the authorization request (RFC 6749 §4.1.3)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await agent
       .post('/oauth/token')
       .set('Authorization', basic(CLIENT_ID, CLIENT_SECRET))
@@ -244,13 +253,13 @@ describe('POST /oauth/token: grant errors (RFC 6749 §4.1.3, §5.2, RFC 7636 §4
   });
 
   it('answers an unknown code with invalid_grant (RFC 6749 §5.2)', async () => {
-    const { agent, code_verifier } = await withCode();
+    const { agent, code_verifier } = await withCode(backend);
     const res = await exchange(agent, 'not-a-code-this-server-issued', code_verifier);
     expectOAuthError(res, 'invalid_grant');
   });
 
   it('answers a missing code with invalid_request (RFC 6749 §4.1.3)', async () => {
-    const { agent } = await withCode();
+    const { agent } = await withCode(backend);
     const res = await agent
       .post('/oauth/token')
       .set('Authorization', basic(CLIENT_ID, CLIENT_SECRET))
@@ -260,8 +269,7 @@ describe('POST /oauth/token: grant errors (RFC 6749 §4.1.3, §5.2, RFC 7636 §4
   });
 
   it('answers a code issued to another client with invalid_grant (RFC 6749 §4.1.3, §5.2)', async () => {
-    const ctx = setupWithClients((configured) => [configured, OTHER_CLIENT]);
-    const { agent, code, code_verifier } = await withCode(ctx);
+    const { agent, code, code_verifier } = await withCode(backend, {}, {}, (configured) => [configured, OTHER_CLIENT]);
     const res = await agent
       .post('/oauth/token')
       .set('Authorization', basic(OTHER_CLIENT.client_id, OTHER_CLIENT.client_secret))
@@ -271,7 +279,7 @@ describe('POST /oauth/token: grant errors (RFC 6749 §4.1.3, §5.2, RFC 7636 §4
   });
 
   it('answers a code used twice with invalid_grant and revokes the access token of the first exchange (RFC 6749 §4.1.2)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const first = await exchange(agent, code, code_verifier);
     expectTokenResponse(first);
     const before = await agent.get('/api/me').set('Authorization', `Bearer ${first.body.access_token}`);
@@ -286,7 +294,7 @@ describe('POST /oauth/token: grant errors (RFC 6749 §4.1.3, §5.2, RFC 7636 §4
   });
 
   it('answers a code used twice by revoking the refresh token of the first exchange too (RFC 6749 §4.1.2, §10.5)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const first = await exchange(agent, code, code_verifier);
     await exchange(agent, code, code_verifier);
     const refresh = await agent
@@ -298,18 +306,18 @@ describe('POST /oauth/token: grant errors (RFC 6749 §4.1.3, §5.2, RFC 7636 §4
   });
 });
 
-describe('POST /oauth/token: malformed requests (RFC 6749 §5.2)', () => {
+describe.each(backends)('POST /oauth/token: malformed requests (RFC 6749 §5.2) ($name store)', (backend) => {
   it.each(['urn:example:unknown', 'password', 'client_credentials', 'implicit'])(
     'answers grant_type=%s, which this server does not support, with unsupported_grant_type (RFC 6749 §5.2)',
     async (grant_type) => {
-      const { agent, code, code_verifier } = await withCode();
+      const { agent, code, code_verifier } = await withCode(backend);
       const res = await exchange(agent, code, code_verifier, { grant_type });
       expectOAuthError(res, 'unsupported_grant_type');
     },
   );
 
   it('answers a missing grant_type with invalid_request (RFC 6749 §4.1.3, §5.2)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await agent
       .post('/oauth/token')
       .set('Authorization', basic(CLIENT_ID, CLIENT_SECRET))
@@ -319,7 +327,7 @@ describe('POST /oauth/token: malformed requests (RFC 6749 §5.2)', () => {
   });
 
   it('answers a JSON body instead of a form with invalid_request (RFC 6749 §4.1.3: application/x-www-form-urlencoded)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const res = await agent
       .post('/oauth/token')
       .set('Authorization', basic(CLIENT_ID, CLIENT_SECRET))
@@ -329,7 +337,7 @@ describe('POST /oauth/token: malformed requests (RFC 6749 §5.2)', () => {
   });
 
   it('answers a repeated parameter with invalid_request (RFC 6749 §3.2)', async () => {
-    const { agent, code, code_verifier } = await withCode();
+    const { agent, code, code_verifier } = await withCode(backend);
     const form = new URLSearchParams({ grant_type: 'authorization_code', code, code_verifier, redirect_uri: REDIRECT_URI });
     form.append('code', code);
     const res = await agent
@@ -341,7 +349,7 @@ describe('POST /oauth/token: malformed requests (RFC 6749 §5.2)', () => {
   });
 
   it.each(['GET', 'PUT', 'DELETE'] as const)('answers %s /oauth/token with a 404 or 405 JSON error, never 500', async (method) => {
-    const { agent } = setup();
+    const { agent } = await setupOn(backend);
     const res = await agent[method === 'GET' ? 'get' : method === 'PUT' ? 'put' : 'delete']('/oauth/token');
     expect([404, 405]).toContain(res.status);
     expect(res.headers['content-type']).toMatch(/^application\/json/);

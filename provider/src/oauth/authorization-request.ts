@@ -7,7 +7,8 @@
  * - anything else → the error goes back to the client's redirect URI, with `state` and `iss`.
  */
 import OAuth2Server from '@node-oauth/oauth2-server';
-import type { Client, InMemoryStore, User } from '../store.ts';
+import type { Client, Store, User } from '../store/index.ts';
+import { grantableScope } from '../scopes.ts';
 import type { OAuthServer } from './server.ts';
 import { singleValued } from '../http/params.ts';
 import { redirectUriMatches } from './redirect-uri.ts';
@@ -43,7 +44,7 @@ export type Validation =
   /** Sent back to the client's redirect URI. */
   | { ok: false; redirect: true; redirect_uri: string; state: string | undefined; error: string; error_description: string };
 
-export function validateAuthorizationRequest(store: InMemoryStore, input: unknown): Validation {
+export async function validateAuthorizationRequest(store: Store, input: unknown): Promise<Validation> {
   let client_id: string | undefined;
   let redirect_uri: string | undefined;
   try {
@@ -53,7 +54,7 @@ export function validateAuthorizationRequest(store: InMemoryStore, input: unknow
     return fatal('invalid_request', 'The client_id or redirect_uri parameter was given more than once.');
   }
 
-  const client = client_id ? store.findClient(client_id) : null;
+  const client = client_id ? await store.findClient(client_id) : null;
   if (!client) return fatal('invalid_client', 'The application that sent you here is not registered.');
   if (!redirect_uri || !redirectUriMatches(client, redirect_uri)) {
     return fatal('invalid_request', 'The redirect_uri is missing or is not registered for this application.');
@@ -92,7 +93,7 @@ export function validateAuthorizationRequest(store: InMemoryStore, input: unknow
 
   // RFC 6749 §3.3: scope is a space-delimited list; each must be known and allowed for this client.
   const requested = scope === undefined ? undefined : scope.split(' ').filter(Boolean);
-  const granted = store.validateScope(client, requested);
+  const granted = grantableScope(client, requested);
   if (!granted) return redirect('invalid_scope', 'The requested scope is unknown or not allowed for this application');
 
   return {

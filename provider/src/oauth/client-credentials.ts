@@ -11,7 +11,7 @@
  */
 import type { Request } from 'express';
 import OAuth2Server from '@node-oauth/oauth2-server';
-import type { Client, InMemoryStore } from '../store.ts';
+import type { Client, Store } from '../store/index.ts';
 
 const { InvalidClientError, InvalidRequestError } = OAuth2Server;
 
@@ -84,9 +84,9 @@ export function readClientCredentials(req: Request): ClientCredentials {
  * Authenticates the client making a revocation or introspection request, as at the token endpoint. A public
  * client identifies itself by `client_id` alone (RFC 7009 §2.1).
  */
-export function authenticateClient(req: Request, store: InMemoryStore): Client {
+export async function authenticateClient(req: Request, store: Store): Promise<Client> {
   const { client_id, client_secret } = readClientCredentials(req);
-  const client = store.authenticateClient(client_id, client_secret);
+  const client = await store.authenticateClient(client_id, client_secret);
   if (!client) throw new InvalidClientError('Invalid client: client authentication failed');
   return client;
 }

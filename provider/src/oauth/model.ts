@@ -1,10 +1,12 @@
 /**
  * The model `@node-oauth/oauth2-server` calls (its "storage adapter"): a thin, typed translation between the
- * library's objects and the in-memory store. All state lives in `../store.ts`.
+ * library's objects and the storage interface. All state lives in the store (`../store/`), in memory or in
+ * PostgreSQL; this file does not know which.
  */
 import { randomBytes } from 'node:crypto';
-import type OAuth2Server from '@node-oauth/oauth2-server';
-import type { Client, InMemoryStore, User } from '../store.ts';
+import OAuth2Server from '@node-oauth/oauth2-server';
+import type { Client, Store, User } from '../store/index.ts';
+import { grantableScope } from '../scopes.ts';
 import { redirectUriMatches } from './redirect-uri.ts';
 
 /**
@@ -25,7 +27,7 @@ const randomToken = async (): Promise<string> => {
   return pool.toString('base64url', offset - TOKEN_BYTES, offset);
 };
 
-export function createModel(store: InMemoryStore): OAuth2Server.AuthorizationCodeModel {
+export function createModel(store: Store): OAuth2Server.AuthorizationCodeModel {
   return {
     generateAuthorizationCode: randomToken,
     generateAccessToken: randomToken,
@@ -45,7 +47,7 @@ export function createModel(store: InMemoryStore): OAuth2Server.AuthorizationCod
     },
 
     async validateScope(_user: OAuth2Server.User, client: OAuth2Server.Client, scope?: string[]) {
-      return store.validateScope(client as Client, scope);
+      return grantableScope(client as Client, scope);
     },
 
     async saveAuthorizationCode(code, client, user) {
@@ -57,19 +59,18 @@ export function createModel(store: InMemoryStore): OAuth2Server.AuthorizationCod
         // The authorization endpoint refuses requests without an S256 challenge before the library runs.
         codeChallenge: code.codeChallenge ?? '',
         codeChallengeMethod: code.codeChallengeMethod ?? 'S256',
-        client: client as Client,
       };
-      store.saveAuthorizationCode(Object.assign({ user: user as User }, saved));
-      return Object.assign({ user }, saved);
+      await store.saveAuthorizationCode({ ...saved, code: code.authorizationCode, clientId: client.id, userId: (user as User).id });
+      return Object.assign({ client, user }, saved);
     },
 
     async getAuthorizationCode(authorizationCode: string) {
-      const record = store.findAuthorizationCode(authorizationCode);
+      const record = await store.findAuthorizationCode(authorizationCode);
       if (!record) return null;
       // RFC 6749 §4.1.2: a code used twice is refused, and the tokens already issued from it SHOULD be revoked:
       // one of the two requests is an attacker's.
       if (record.used) {
-        store.revokeGrant(record.grantId);
+        await store.revokeGrant(record.grantId);
         return null;
       }
       return {
@@ -79,26 +80,40 @@ export function createModel(store: InMemoryStore): OAuth2Server.AuthorizationCod
         scope: record.scope,
         codeChallenge: record.codeChallenge,
         codeChallengeMethod: record.codeChallengeMethod,
-        client: record.client,
-        user: record.user,
+        // The library compares the client's id with the authenticated client's and passes the user on to
+        // saveToken; the store knows both by id.
+        client: { id: record.clientId, grants: [] },
+        user: { id: record.userId },
       };
     },
 
+    /**
+     * Single use, decided by the store in one atomic step: true for exactly one of any number of concurrent
+     * exchanges of this code (in any process). The library answers the others `invalid_grant`, and the store
+     * has revoked the grant, since the code was presented twice (RFC 6749 §4.1.2).
+     */
     async revokeAuthorizationCode(code: OAuth2Server.AuthorizationCode) {
-      return store.markAuthorizationCodeUsed(code.authorizationCode);
+      return store.redeemAuthorizationCode(code.authorizationCode);
     },
 
-    /** Called by the authorization code grant; the refresh grant (./grants.ts) saves through the store itself. */
+    /**
+     * Called by the authorization code grant; the refresh grant (./grants.ts) goes through the store itself.
+     * The refresh token we answer with is the store's: it names its grant (see store/secrets.ts).
+     */
     async saveToken(token: OAuth2Server.Token, client: OAuth2Server.Client, user: OAuth2Server.User) {
-      const grantId = store.grantIdOfCode(token.authorizationCode as string);
-      if (!grantId || !token.accessTokenExpiresAt) return null;
       const { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt } = token;
-      store.saveTokens(grantId, { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt }, client as Client, user as User, token.scope ?? []);
-      return Object.assign({ client, user }, token);
+      if (!accessTokenExpiresAt || !refreshToken || !refreshTokenExpiresAt) {
+        throw new OAuth2Server.ServerError('Server error: the token is missing its refresh token or lifetimes');
+      }
+      const tokens = { accessToken, accessTokenExpiresAt, scope: token.scope ?? [], refreshSecret: refreshToken, refreshTokenExpiresAt };
+      const issued = await store.issueTokens(token.authorizationCode as string, tokens);
+      // A replay of the code, in a request that overtook this one, has revoked the grant: nothing is issued.
+      if (!issued) throw new OAuth2Server.InvalidGrantError('Invalid grant: authorization code is invalid');
+      return Object.assign({ client, user }, token, { refreshToken: issued.refreshToken });
     },
 
     async getAccessToken(accessToken: string) {
-      const info = store.findAccessToken(accessToken);
+      const info = await store.findAccessToken(accessToken);
       if (!info) return null;
       return {
         accessToken,

@@ -1,4 +1,4 @@
-import type { Client } from '../store.ts';
+import type { Client } from '../store/index.ts';
 
 /** RFC 8252 §7.3: loopback IP literals (not "localhost", RFC 8252 §8.3) on plain http. */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]']);

@@ -8,13 +8,13 @@
  */
 import ExpressOAuthServer from '@node-oauth/express-oauth-server';
 import type { ProviderConfig } from '../config.ts';
-import type { InMemoryStore } from '../store.ts';
+import type { Store } from '../store/index.ts';
 import { createRefreshTokenGrant, StrictAuthorizationCodeGrant } from './grants.ts';
 import { createModel } from './model.ts';
 
 export type OAuthServer = ExpressOAuthServer['server'];
 
-export function createOAuthServer(config: ProviderConfig, store: InMemoryStore): OAuthServer {
+export function createOAuthServer(config: ProviderConfig, store: Store): OAuthServer {
   return new ExpressOAuthServer({
     model: createModel(store),
     authorizationCodeLifetime: config.authorizationCodeLifetime,

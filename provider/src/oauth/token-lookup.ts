@@ -1,5 +1,5 @@
 import OAuth2Server from '@node-oauth/oauth2-server';
-import type { InMemoryStore, TokenInfo } from '../store.ts';
+import type { Store, TokenInfo } from '../store/index.ts';
 import { singleValued } from '../http/params.ts';
 
 /**
@@ -7,13 +7,13 @@ import { singleValued } from '../http/params.ts';
  * only decides which kind is looked up first: a wrong hint still finds the token. A rotated refresh token is
  * no longer live; looking it up here has no side effect.
  */
-export function findRequestedToken(store: InMemoryStore, body: unknown): TokenInfo | null {
+export async function findRequestedToken(store: Store, body: unknown): Promise<TokenInfo | null> {
   const { token, token_type_hint: hint } = singleValued(body, ['token', 'token_type_hint']);
   if (!token) throw new OAuth2Server.InvalidRequestError('Missing parameter: `token`');
   const asAccess = () => store.findAccessToken(token);
-  const asRefresh = () => {
-    const found = store.findRefreshToken(token);
-    return found && !found.rotated ? found : null;
+  const asRefresh = async () => {
+    const found = await store.findRefreshToken(token);
+    return found?.current ? found : null;
   };
-  return hint === 'refresh_token' ? (asRefresh() ?? asAccess()) : (asAccess() ?? asRefresh());
+  return hint === 'refresh_token' ? ((await asRefresh()) ?? asAccess()) : ((await asAccess()) ?? asRefresh());
 }

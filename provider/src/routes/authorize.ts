@@ -6,7 +6,7 @@
  */
 import { Router, type Response } from 'express';
 import type { ProviderConfig } from '../config.ts';
-import type { InMemoryStore } from '../store.ts';
+import type { Store } from '../store/index.ts';
 import type { OAuthServer } from '../oauth/server.ts';
 import {
   authorizationResponseUrl,
@@ -18,7 +18,7 @@ import { csrfToken, isValidCsrfToken } from '../http/csrf.ts';
 import { noStore, seeOther } from '../http/security.ts';
 import { SCOPES } from '../scopes.ts';
 
-export function authorizeRoutes(config: ProviderConfig, store: InMemoryStore, oauth: OAuthServer): Router {
+export function authorizeRoutes(config: ProviderConfig, store: Store, oauth: OAuthServer): Router {
   const router = Router();
 
   /** Invalid requests: an error page when the client cannot be trusted, else a redirect (RFC 6749 §4.1.2.1). */
@@ -32,12 +32,12 @@ export function authorizeRoutes(config: ProviderConfig, store: InMemoryStore, oa
   }
 
   // (A) The client sends the user here. Everything is validated before anything is shown.
-  router.get('/oauth/authorize', noStore, (req, res) => {
-    const result = validateAuthorizationRequest(store, req.query);
+  router.get('/oauth/authorize', noStore, async (req, res) => {
+    const result = await validateAuthorizationRequest(store, req.query);
     if (!result.ok) return reject(res, result);
 
     // (B) Not signed in yet: log in first, then come back to this exact request.
-    if (!req.session.userId || !store.findUser(req.session.userId)) {
+    if (!req.session.userId || !(await store.findUser(req.session.userId))) {
       req.session.returnTo = req.originalUrl;
       return seeOther(res, '/login');
     }
@@ -55,9 +55,9 @@ export function authorizeRoutes(config: ProviderConfig, store: InMemoryStore, oa
 
   // (B) → (C) The user's decision. The form carries the validated request back, so it is validated again.
   router.post('/oauth/authorize', noStore, async (req, res) => {
-    const result = validateAuthorizationRequest(store, req.body);
+    const result = await validateAuthorizationRequest(store, req.body);
     if (!result.ok) return reject(res, result);
-    const user = req.session.userId ? store.findUser(req.session.userId) : null;
+    const user = req.session.userId ? await store.findUser(req.session.userId) : null;
     // RFC 9700 §4.7 / RFC 6749 §10.12: a decision not posted from our own consent page issues nothing.
     if (!user || !isValidCsrfToken(req)) {
       res.status(403).render('error', {

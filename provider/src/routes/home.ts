@@ -2,15 +2,15 @@
  * The provider's own pages outside the flow: a landing page that says who is signed in, and sign-out.
  */
 import { Router } from 'express';
-import type { InMemoryStore } from '../store.ts';
+import type { Store } from '../store/index.ts';
 import { csrfToken, isValidCsrfToken } from '../http/csrf.ts';
 import { noStore, seeOther } from '../http/security.ts';
 
-export function homeRoutes(store: InMemoryStore): Router {
+export function homeRoutes(store: Store): Router {
   const router = Router();
 
-  router.get('/', noStore, (req, res) => {
-    const user = req.session.userId ? store.findUser(req.session.userId) : null;
+  router.get('/', noStore, async (req, res) => {
+    const user = req.session.userId ? await store.findUser(req.session.userId) : null;
     res.render('home', { title: 'Authorization server', user, csrfToken: user ? csrfToken(req) : undefined });
   });
 

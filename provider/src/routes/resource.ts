@@ -8,7 +8,7 @@ import { Router } from 'express';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import type { ProviderConfig } from '../config.ts';
 import type { OAuthServer } from '../oauth/server.ts';
-import type { User } from '../store.ts';
+import type { User } from '../store/index.ts';
 import { allowCrossOrigin, jsonHeaders } from '../http/security.ts';
 
 const REQUIRED_SCOPE = ['profile'];

@@ -1,0 +1,62 @@
+/**
+ * Login sessions in PostgreSQL: connect-pg-simple on the provider's pool, wrapped so that the table is keyed by
+ * a digest of the session id, never the id itself. The id is the bearer credential of a signed-in browser (the
+ * cookie carries it); like codes and tokens, it is stored only as a SHA-256 digest, so a leaked copy of the
+ * table holds no usable session.
+ *
+ * The table (`login_sessions`) is created by the migrations, not by connect-pg-simple at run time, and
+ * connect-pg-simple's own pruning (one unbounded DELETE) is off: `purgeExpired` deletes in bounded batches
+ * through the `expire` index, like the grants' purge.
+ */
+import session from 'express-session';
+import connectPgSimple from 'connect-pg-simple';
+import type { Pool } from 'pg';
+import { digest } from './secrets.ts';
+import { startPurging } from './shared.ts';
+
+const PgSessionStore = connectPgSimple(session);
+const TABLE = 'login_sessions';
+const PURGE_BATCH = 1_000;
+
+export class PostgresSessionStore extends session.Store {
+  private readonly inner: InstanceType<typeof PgSessionStore>;
+
+  constructor(private readonly pool: Pool) {
+    super();
+    this.inner = new PgSessionStore({ pool, tableName: TABLE, createTableIfMissing: false, pruneSessionInterval: false });
+  }
+
+  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+    this.inner.get(digest(sid), callback);
+  }
+
+  override set(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
+    this.inner.set(digest(sid), data, callback);
+  }
+
+  override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    this.inner.destroy(digest(sid), callback);
+  }
+
+  override touch(sid: string, data: session.SessionData, callback?: () => void): void {
+    this.inner.touch(digest(sid), data, callback);
+  }
+
+  /** Deletes expired sessions, PURGE_BATCH per statement; several processes may run it at once. */
+  async purgeExpired(now = Date.now()): Promise<number> {
+    let dropped = 0;
+    for (;;) {
+      const { rowCount } = await this.pool.query(
+        `DELETE FROM ${TABLE} WHERE sid IN (
+           SELECT sid FROM ${TABLE} WHERE expire < $1 ORDER BY expire LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [new Date(now), PURGE_BATCH],
+      );
+      dropped += rowCount ?? 0;
+      if ((rowCount ?? 0) < PURGE_BATCH) return dropped;
+    }
+  }
+
+  startPurging(intervalMs = 60_000): () => void {
+    return startPurging('login sessions', () => this.purgeExpired(), intervalMs);
+  }
+}
