@@ -57,7 +57,7 @@ export async function migrate(pool: Pool, migrations: Migration[] = bundledMigra
     const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
     const applied = new Set(rows.map((row) => row.version));
     const names: string[] = [];
-    for (const migration of migrations) {
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (applied.has(migration.version)) continue;
       await client.query(slow(migration.sql));
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
