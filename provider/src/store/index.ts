@@ -22,7 +22,7 @@ export { PostgresStore } from './postgres.ts';
 export { PostgresSessionStore } from './postgres-sessions.ts';
 export { PostgresRateLimitStore } from './postgres-rate-limit.ts';
 export { MemoryRateLimitStore } from './memory-rate-limit.ts';
-export { createPool } from './postgres-pool.ts';
+export { createPool, isDatabaseUnavailable } from './postgres-pool.ts';
 export { migrate } from './migrate.ts';
 
 export interface OpenStoreOptions extends StoreOptions {

@@ -35,3 +35,20 @@ export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.P
   pool.on('error', (err) => console.error(`PostgreSQL connection lost: ${err.message}`));
   return pool;
 }
+
+/**
+ * Whether an error means "the database cannot be reached right now" (refused, cut, restarting, timed out), as
+ * opposed to a bug in a statement: the first is worth a 503 and a retry, the second is not.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    // Node's socket errors, and PostgreSQL's classes 08 (connection exception) and 57P (operator intervention:
+    // shutdown, restart, cannot connect now); 57014 is a statement cancelled by statement_timeout.
+    if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|EAI_AGAIN)$/.test(code)) return true;
+    if (/^(08|57P)/.test(code) || code === '57014') return true;
+  }
+  // pg's own client-side failures carry no code.
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error/i.test(err.message);
+}
