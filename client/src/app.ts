@@ -9,6 +9,8 @@ import { createDiscovery, type Discovery } from './discovery.ts';
 import { explainOAuthError, HttpError, OAuthResponseError } from './errors.ts';
 import { pendingLogins, PENDING_LOGIN_TTL_MS, type PendingLogins } from './pending-login.ts';
 import { RefreshFlights } from './refresh-flights.ts';
+import { canonicalOrigin } from './canonical-origin.ts';
+import { loggingFetch, pathOf, requestLogger, silentLogger, type Logger } from './log.ts';
 import { sessionMiddleware } from './session.ts';
 import { ExpiringMemoryStore } from './session-store.ts';
 import { UsedStates } from './used-states.ts';
@@ -39,6 +41,8 @@ export interface ClientContext {
 export interface AppDeps {
   fetch?: Fetch;
   discovery?: Discovery;
+  /** Request lines and failed back-channel calls go here; without one the app logs nothing (tests). */
+  logger?: Logger;
   sessionStore?: ExpiringMemoryStore;
   usedStates?: UsedStates;
 }
@@ -47,7 +51,9 @@ const viewsDir = fileURLToPath(new URL('../views/', import.meta.url));
 const layoutFile = `${viewsDir}_layout.ejs`;
 
 export function createApp(config: Readonly<ClientConfig>, deps: AppDeps = {}): Express {
-  const fetch = deps.fetch ?? globalThis.fetch;
+  const logger = deps.logger ?? silentLogger;
+  // Every call to the authorization server and the resource server goes through `fetch`: a failed one is logged.
+  const fetch = loggingFetch(deps.fetch ?? globalThis.fetch, logger);
   const discovery = deps.discovery ?? createDiscovery({ issuer: config.authServer, fetch });
   const ctx: ClientContext = {
     config,
@@ -58,6 +64,11 @@ export function createApp(config: Readonly<ClientConfig>, deps: AppDeps = {}): E
     refreshes: new RefreshFlights(),
   };
   const app = express();
+  // Off unless TRUST_PROXY says which proxies may set X-Forwarded-Proto/-Host: `Secure` cookies and the
+  // canonical-origin redirect need to know how the browser reached this app.
+  app.set('trust proxy', config.trustProxy);
+  // One log line per request: method, path (never the query: /callback carries code and state), status, time.
+  app.use(requestLogger(logger));
 
   // Every view is rendered into the one layout: render the view, then the layout with the result as `body`.
   app.engine('ejs', (file, locals, cb) =>
@@ -83,6 +94,10 @@ export function createApp(config: Readonly<ClientConfig>, deps: AppDeps = {}): E
   );
   app.use(express.static(fileURLToPath(new URL('../public/', import.meta.url))));
   app.use(noStore);
+  // Browsers ask for /favicon.ico wherever the page does not name its icon.
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/favicon.svg'));
+  // A login must start on the redirect URI's host name, or its state cookie cannot come back (canonical-origin.ts).
+  app.get(['/', '/login'], canonicalOrigin(config.redirect_uri));
   app.use(express.urlencoded({ extended: false, limit: '10kb' }));
   app.use(sessionMiddleware(config, deps.sessionStore ?? new ExpiringMemoryStore()));
 
@@ -95,7 +110,7 @@ export function createApp(config: Readonly<ClientConfig>, deps: AppDeps = {}): E
   inspector(app, ctx);
 
   app.use((_req, _res, next) => next(new HttpError(404, 'There is no page at this address.')));
-  app.use(errorHandler(config.development));
+  app.use(errorHandler(config.development, logger));
   return app;
 }
 
@@ -106,10 +121,16 @@ const noStore: RequestHandler = (_req, res, next) => {
 };
 
 /** The one error path: every failure becomes views/error.ejs with a status that says whose fault it was. */
-function errorHandler(development: boolean): ErrorRequestHandler {
-  return (err: unknown, _req, res, _next) => {
+function errorHandler(development: boolean, logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
     const page = errorPage(err);
-    if (page.status >= 500 && !(err instanceof UpstreamError)) console.error(err);
+    const request = `${req.method} ${pathOf(req.originalUrl)}`;
+    // A call that failed on the network or with an error status already has its line (log.ts): log what else
+    // went wrong, an unusable answer (502) or a bug (with its stack; never the request, which may hold a code).
+    if (err instanceof UpstreamError && err.status === 502) logger.warn(`${request}: ${err.message}`);
+    else if (page.status >= 500 && !(err instanceof UpstreamError)) {
+      logger.error(`${request} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
     res.status(page.status).render('error', {
       title: page.heading,
       ...page,

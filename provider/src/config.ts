@@ -1,12 +1,21 @@
 /**
- * Provider configuration: the only file that reads the environment.
+ * Provider configuration: the only file that reads the environment (and the .env files).
  *
- * Everything else receives a `ProviderConfig` as an argument, so tests build one with `loadConfig({ … })`
- * and never touch `process.env`. Every variable has a working default: `npm start` needs no `.env`.
+ * Everything else receives a `ProviderConfig` as an argument, so tests build one with `loadConfig({ … })` and
+ * never touch `process.env`. Every variable has a working default: `npm start` needs no `.env`.
+ *
+ * Both apps read the same root `.env`, so names cannot collide: a setting of one app only is prefixed
+ * (`PROVIDER_PORT`, `CLIENT_PORT`), and a name without prefix means the same fact for both apps (`CLIENT_ID`,
+ * `REDIRECT_URI`, `ISSUER`, `HOST`, `TRUST_PROXY`). See .env.example.
  */
-import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
+import * as value from './config-values.ts';
+import { ConfigError, type Env, type LogSettings, type TrustProxy } from './config-values.ts';
+
+export { ConfigError, type Env, type LogSettings, type TrustProxy };
 
 export interface ClientRegistration {
   client_id: string;
@@ -19,13 +28,19 @@ export interface ClientRegistration {
 }
 
 export interface ProviderConfig {
+  /** Undefined: the loopback addresses 127.0.0.1 and ::1 only. */
+  host: string | undefined;
   port: number;
+  /** Express's `trust proxy`: the sign-in throttle's client address and `Secure` cookies depend on it. */
+  trustProxy: TrustProxy;
   /** RFC 8414 §2: an https (or, for development, http) URL with no query, fragment or trailing slash. */
   issuer: string;
   clients: ClientRegistration[];
   user: { id: string; username: string; password: string };
+  /** True while the demo user has its default credentials: the sign-in page then shows them. */
+  demoUser: boolean;
   sessionSecret: string;
-  /** True when SESSION_SECRET was not set and a random one was generated for this run. */
+  /** True when no session secret was set and a random one was generated for this run. */
   sessionSecretGenerated: boolean;
   /** Lifetimes in seconds. */
   authorizationCodeLifetime: number;
@@ -34,102 +49,105 @@ export interface ProviderConfig {
   /** Failed logins allowed per window, per account and per address. */
   loginAttemptsPerWindow: number;
   loginWindowMs: number;
+  log: LogSettings;
+  /** Settings that work but probably are not what was meant; printed at start. */
+  warnings: string[];
 }
 
-export type Env = Record<string, string | undefined>;
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ENV_FILES = [fileURLToPath(new URL('../.env', import.meta.url)), `${ROOT}.env`];
 
-/** Reads `provider/.env` (if any) into `process.env`; variables already set win. */
-export function loadDotEnv(): void {
-  dotenv.config({ path: fileURLToPath(new URL('../.env', import.meta.url)), quiet: true });
+/**
+ * Reads `provider/.env`, then the root `.env`, into `process.env`. Nothing already set is overwritten, so the
+ * environment wins over both files and the app's own file over the shared one. Returns the files read.
+ */
+export function loadDotEnv(): string[] {
+  const read: string[] = [];
+  for (const path of ENV_FILES) {
+    if (!existsSync(path)) continue;
+    const { error } = dotenv.config({ path, quiet: true });
+    if (error) throw new ConfigError(`${relative(ROOT, path)} cannot be read: ${error.message}`);
+    read.push(relative(ROOT, path));
+  }
+  return read;
 }
 
 export function loadConfig(env: Env = process.env): ProviderConfig {
-  const port = portNumber(env, 'PORT', 8080);
-  const issuer = absoluteUrl(env, 'ISSUER', `http://localhost:${port}`).replace(/\/+$/, '');
-  if (new URL(issuer).search || new URL(issuer).hash) {
-    throw new Error('ISSUER must not contain a query or fragment (RFC 8414 §2)');
-  }
+  const port = value.port(env, 'PROVIDER_PORT', 8080);
+  // The client's port, only to derive the default redirect URI: http://localhost:$CLIENT_PORT/callback.
+  const clientPort = value.port(env, 'CLIENT_PORT', 3000);
+  const issuer = value.issuerUrl('ISSUER', value.read(env, 'ISSUER') ?? `http://localhost:${port}`);
+  const redirect_uri = value.httpUrl('REDIRECT_URI', value.read(env, 'REDIRECT_URI') ?? `http://localhost:${clientPort}/callback`);
   const clients: ClientRegistration[] = [
     {
-      client_id: text(env, 'CLIENT_ID', 'testclient'),
-      client_name: text(env, 'CLIENT_NAME', 'Demo Client'),
+      client_id: value.read(env, 'CLIENT_ID') ?? 'testclient',
+      client_name: value.read(env, 'CLIENT_NAME') ?? 'Demo Client',
       token_endpoint_auth_method: 'client_secret_basic',
-      client_secret: text(env, 'CLIENT_SECRET', 'testsecret'),
-      redirect_uris: [absoluteUrl(env, 'REDIRECT_URI', 'http://localhost:3000/callback')],
+      client_secret: value.read(env, 'CLIENT_SECRET') ?? 'testsecret',
+      redirect_uris: [redirect_uri],
       scope: 'profile email',
     },
   ];
   // An optional public client (RFC 6749 §2.1) for single-page and native apps: no secret, PKCE only.
-  const publicClientId = env.PUBLIC_CLIENT_ID;
+  const publicClientId = value.read(env, 'PUBLIC_CLIENT_ID');
   if (publicClientId) {
-    const uris = text(env, 'PUBLIC_REDIRECT_URI', '').split(/\s+/).filter(Boolean);
+    const uris = (value.read(env, 'PUBLIC_REDIRECT_URI') ?? '').split(/\s+/).filter(Boolean);
+    if (uris.length === 0) throw new ConfigError('PUBLIC_REDIRECT_URI must list the public client’s redirect URIs');
     clients.push({
       client_id: publicClientId,
-      client_name: text(env, 'PUBLIC_CLIENT_NAME', 'Demo Public Client'),
+      client_name: value.read(env, 'PUBLIC_CLIENT_NAME') ?? 'Demo Public Client',
       token_endpoint_auth_method: 'none',
-      redirect_uris: uris.map((uri) => absoluteUrl({ PUBLIC_REDIRECT_URI: uri }, 'PUBLIC_REDIRECT_URI', uri)),
+      redirect_uris: uris.map((uri) => value.httpUrl('PUBLIC_REDIRECT_URI', uri)),
       scope: 'profile email',
     });
-    if (clients[0]?.client_id === publicClientId) throw new Error('PUBLIC_CLIENT_ID must differ from CLIENT_ID');
+    if (clients[0]?.client_id === publicClientId) throw new ConfigError('PUBLIC_CLIENT_ID must differ from CLIENT_ID');
   }
-  const sessionSecret = env.SESSION_SECRET;
-  if (sessionSecret && sessionSecret.length < 32) {
-    throw new Error('SESSION_SECRET must be at least 32 characters long (or unset for a random one)');
-  }
+  const user = {
+    id: value.read(env, 'USER_ID') ?? 'user1',
+    username: value.read(env, 'OAUTH_USERNAME') ?? 'demo',
+    password: value.read(env, 'OAUTH_PASSWORD') ?? 'demo',
+  };
+  const session = value.sessionSecret(env, 'provider');
+  const host = value.host(env);
+
+  const warnings = [
+    value.read(env, 'PORT') !== undefined &&
+      'PORT is ignored: set PROVIDER_PORT for the provider (and CLIENT_PORT for the client), so one .env can serve both.',
+    value.portMismatch('ISSUER', issuer, 'PROVIDER_PORT', port),
+    host !== undefined && !value.isLoopback(host) && hostWarning(host, user.password === 'demo' || clients[0]?.client_secret === 'testsecret'),
+  ].filter((warning): warning is string => typeof warning === 'string');
+
   return Object.freeze({
+    host,
     port,
+    trustProxy: value.trustProxy(env),
     issuer,
     clients,
-    user: {
-      id: text(env, 'USER_ID', 'user1'),
-      username: text(env, 'OAUTH_USERNAME', 'demo'),
-      password: text(env, 'OAUTH_PASSWORD', 'demo'),
-    },
-    sessionSecret: sessionSecret || randomBytes(32).toString('base64url'),
-    sessionSecretGenerated: !sessionSecret,
-    authorizationCodeLifetime: positiveInteger(env, 'AUTHORIZATION_CODE_LIFETIME', 600),
-    accessTokenLifetime: positiveInteger(env, 'ACCESS_TOKEN_LIFETIME', 3600),
-    refreshTokenLifetime: positiveInteger(env, 'REFRESH_TOKEN_LIFETIME', 14 * 24 * 3600),
-    loginAttemptsPerWindow: positiveInteger(env, 'LOGIN_ATTEMPTS_PER_WINDOW', 5),
-    loginWindowMs: positiveInteger(env, 'LOGIN_WINDOW_SECONDS', 15 * 60) * 1000,
+    user,
+    demoUser: user.username === 'demo' && user.password === 'demo',
+    sessionSecret: session.secret,
+    sessionSecretGenerated: session.generated,
+    authorizationCodeLifetime: value.positiveInteger(env, 'AUTHORIZATION_CODE_LIFETIME', 600),
+    accessTokenLifetime: value.positiveInteger(env, 'ACCESS_TOKEN_LIFETIME', 3600),
+    refreshTokenLifetime: value.positiveInteger(env, 'REFRESH_TOKEN_LIFETIME', 14 * 24 * 3600),
+    loginAttemptsPerWindow: value.positiveInteger(env, 'LOGIN_ATTEMPTS_PER_WINDOW', 5),
+    loginWindowMs: value.positiveInteger(env, 'LOGIN_WINDOW_SECONDS', 15 * 60) * 1000,
+    log: value.logSettings(env),
+    warnings,
   });
 }
 
-function text(env: Env, name: string, fallback: string): string {
-  const value = env[name] || fallback;
-  if (value.trim() === '') throw new Error(`${name} must be set`);
-  return value;
+/**
+ * With PROVIDER_PORT=0 the system picks the port when the server listens; the settings derived from the port
+ * (the issuer, unless ISSUER is set) are derived again from the port it got.
+ */
+export function loadConfigForPort(port: number, env: Env = process.env): ProviderConfig {
+  return loadConfig({ ...env, PROVIDER_PORT: String(port) });
 }
 
-function portNumber(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port > 65535) {
-    throw new Error(`${name} must be a port number between 0 and 65535, got "${raw}"`);
-  }
-  return port;
-}
-
-function positiveInteger(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^[1-9]\d*$/.test(raw)) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return Number(raw);
-}
-
-function absoluteUrl(env: Env, name: string, fallback: string): string {
-  const raw = env[name] || fallback;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error(`${name} must be an absolute URL, got "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`${name} must be an http(s) URL, got "${raw}"`);
-  }
-  // RFC 6749 §3.1.2: the redirection endpoint URI MUST NOT include a fragment.
-  if (url.hash) throw new Error(`${name} must not contain a fragment, got "${raw}"`);
-  return raw;
+function hostWarning(host: string, demoCredentials: boolean): string {
+  const reachable = `HOST=${host}: the provider accepts connections from other machines`;
+  return demoCredentials
+    ? `${reachable}, and the demo credentials (demo / demo, testclient / testsecret) still work. Set OAUTH_PASSWORD and CLIENT_SECRET.`
+    : `${reachable}. Serve it over https only (README: "Before you use this in production").`;
 }

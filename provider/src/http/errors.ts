@@ -5,6 +5,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import OAuth2Server from '@node-oauth/oauth2-server';
+import { pathOf, type Logger } from './log.ts';
 
 /** Paths whose callers are programs, not people: they get JSON errors. */
 const MACHINE_PATHS = /^\/(oauth\/(token|revoke|introspect)|api\/|\.well-known\/)/;
@@ -35,8 +36,11 @@ export const notFound: RequestHandler = (req, res) => {
   });
 };
 
-/** Maps anything thrown to a status a client can act on; unknown errors are 500 and logged without details. */
-export const errorHandler = (issuer: string): ErrorRequestHandler => (err, req, res, next) => {
+/**
+ * Maps anything thrown to a status a client can act on. Unknown errors are 500: the response says nothing more,
+ * the log gets the error's message and stack (never the request, whose body may hold a password or a secret).
+ */
+export const errorHandler = (issuer: string, logger: Logger): ErrorRequestHandler => (err, req, res, next) => {
   if (res.headersSent) return next(err);
   const machine = MACHINE_PATHS.test(req.path);
   if (machine && err instanceof OAuth2Server.OAuthError) return sendOAuthError(res, err, issuer);
@@ -53,7 +57,8 @@ export const errorHandler = (issuer: string): ErrorRequestHandler => (err, req, 
     error = 'invalid_request';
     description = err.expose && typeof err.message === 'string' ? err.message : 'The request could not be read.';
   } else {
-    console.error(`${req.method} ${req.path} failed:`, err instanceof Error ? err.message : err);
+    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    logger.error(`${req.method} ${pathOf(req.originalUrl)} failed: ${detail}`);
   }
   if (machine) {
     res.status(status).json({ error, error_description: description });
