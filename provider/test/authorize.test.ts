@@ -140,6 +140,17 @@ describe('GET /oauth/authorize: other invalid requests are sent back to the clie
     await expectErrorRedirect({ scope: 'profile email' }, 'invalid_scope', profileOnly);
   });
 
+  it('answers a state over 1024 characters with error=invalid_request, without echoing it (RFC 6749 §4.1.2.1)', async () => {
+    const { agent } = setup();
+    await signIn(agent);
+    const res = await agent.get(`/oauth/authorize?${authorizeQuery({ state: 's'.repeat(1025) })}`);
+    expect(res.status).toBe(303);
+    const location = new URL(res.headers.location as string);
+    expect(target(location)).toBe(REDIRECT_URI);
+    expect(location.searchParams.get('error')).toBe('invalid_request');
+    expect(location.searchParams.has('state')).toBe(false);
+  });
+
   it('keeps the redirect to the registered redirect_uri even before the user has signed in (RFC 6749 §4.1.2.1)', async () => {
     const { agent } = setup();
     const res = await agent.get(`/oauth/authorize?${authorizeQuery({ response_type: 'token' })}`);

@@ -59,11 +59,13 @@ const BAD_PERCENT = ['%E0%A4%A', '%zz', '%', '%%', '%u0041', '%C0%AF', '%FF%FE']
 let agent: Agent;
 let consentCsrf: string;
 let loginCsrf: string;
+/** The PKCE challenge of the consent page shown: its one-time form is bound to that request. */
+const challenge = pkce().code_challenge;
 
 beforeAll(async () => {
   ({ agent } = setup({ LOGIN_ATTEMPTS_PER_WINDOW: '10000' }));
   await signIn(agent);
-  consentCsrf = csrfFrom((await agent.get(`/oauth/authorize?${authorizeQuery()}`)).text);
+  consentCsrf = csrfFrom((await agent.get(`/oauth/authorize?${authorizeQuery({}, challenge)}`)).text);
   loginCsrf = csrfFrom((await agent.get('/login')).text);
 });
 
@@ -73,7 +75,7 @@ const authorizeWith = (extra: string, overrides: Record<string, string | undefin
 
 /** The consent form a browser would post, as a raw urlencoded string, with something appended. */
 const consentFormWith = (extra: string, overrides: Record<string, string | undefined> = {}) => {
-  const form = authorizeQuery(overrides);
+  const form = authorizeQuery(overrides, challenge);
   form.set('_csrf', consentCsrf);
   form.set('decision', 'allow');
   return `${form}${extra ? `&${extra}` : ''}`;

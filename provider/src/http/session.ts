@@ -2,7 +2,9 @@
  * The provider's login session: who is signed in at the authorization server, in this browser.
  *
  * Only the browser-facing routes (login, consent, sign-out) run this middleware; the token endpoint and the
- * API never load a session.
+ * API never load a session. A session is stored only once someone has signed in: an anonymous visitor's
+ * sign-in in progress lives in a signed cookie (`pending-sign-in.ts`), so no number of anonymous requests can
+ * fill this store.
  */
 import session from 'express-session';
 import type { RequestHandler } from 'express';
@@ -10,12 +12,10 @@ import type { ProviderConfig } from '../config.ts';
 
 declare module 'express-session' {
   interface SessionData {
-    /** Set only after a successful login, on a freshly regenerated session. */
+    /** Set at sign-in, on a freshly regenerated session: a session exists only for a signed-in user. */
     userId: string;
-    /** Synchronizer token for the login and consent forms. */
+    /** Synchronizer token for the sign-out form. */
     csrfToken: string;
-    /** The authorization request to resume after login (a local path, never a full URL). */
-    returnTo: string;
   }
 }
 

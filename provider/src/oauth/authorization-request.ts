@@ -27,6 +27,11 @@ const PARAMETERS = [
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 /** RFC 6749 Appendix A.5: state is visible ASCII. */
 const VSCHAR = /^[\x20-\x7e]+$/;
+/**
+ * RFC 6749 sets no limit on `state`; we do, so that a request waiting for its user to sign in fits in a cookie
+ * (browsers keep 4096 bytes per cookie, RFC 6265 §6.1) instead of in server memory. Clients send far less.
+ */
+export const MAX_STATE_LENGTH = 1024;
 
 export interface AuthorizationRequest {
   client: Client;
@@ -35,6 +40,15 @@ export interface AuthorizationRequest {
   state: string | undefined;
   code_challenge: string;
   code_challenge_method: 'S256';
+}
+
+/** What an authorization request asks for, as wire parameters: enough to rebuild the request, nothing more. */
+export interface AuthorizationParameters {
+  client_id: string;
+  redirect_uri: string;
+  scope: string;
+  state?: string;
+  code_challenge: string;
 }
 
 export type Validation =
@@ -75,11 +89,13 @@ export async function validateAuthorizationRequest(store: Store, input: unknown)
     ok: false,
     redirect: true,
     redirect_uri,
-    state: state !== undefined && VSCHAR.test(state) ? state : undefined,
+    state: state !== undefined && validState(state) ? state : undefined,
     error,
     error_description,
   });
-  if (state !== undefined && !VSCHAR.test(state)) return redirect('invalid_request', 'Invalid parameter: `state`');
+  if (state !== undefined && !validState(state)) {
+    return redirect('invalid_request', `Invalid parameter: \`state\` must be visible ASCII, at most ${MAX_STATE_LENGTH} characters`);
+  }
   if (!response_type) return redirect('invalid_request', 'Missing parameter: `response_type`');
   if (response_type !== 'code') {
     return redirect('unsupported_response_type', 'Only the authorization code flow (response_type=code) is supported');
@@ -102,8 +118,30 @@ export async function validateAuthorizationRequest(store: Store, input: unknown)
   };
 }
 
+function validState(state: string): boolean {
+  return state.length <= MAX_STATE_LENGTH && VSCHAR.test(state);
+}
+
 function fatal(error: string, error_description: string): Validation {
   return { ok: false, redirect: false, error, error_description };
+}
+
+export function parametersOf(request: AuthorizationRequest): AuthorizationParameters {
+  const { client, redirect_uri, scope, state, code_challenge } = request;
+  return { client_id: client.id, redirect_uri, scope: scope.join(' '), state, code_challenge };
+}
+
+/**
+ * The authorization request as a local path, rebuilt from its validated parameters: where the browser goes back
+ * to after signing in. Never the URL the browser sent: an absolute-form request target
+ * (`GET http://evil.example/oauth/authorize?…`) would otherwise become a redirect to another host (RFC 9700 §4.11).
+ */
+export function authorizationPath(params: AuthorizationParameters): string {
+  const query = new URLSearchParams({ response_type: 'code', client_id: params.client_id, redirect_uri: params.redirect_uri, scope: params.scope });
+  if (params.state !== undefined) query.set('state', params.state);
+  query.set('code_challenge', params.code_challenge);
+  query.set('code_challenge_method', 'S256');
+  return `/oauth/authorize?${query}`;
 }
 
 /**

@@ -6,20 +6,25 @@
  */
 import { Router, type Response } from 'express';
 import type { ProviderConfig } from '../config.ts';
-import type { Store } from '../store/index.ts';
+import type { Store, User } from '../store/index.ts';
 import type { OAuthServer } from '../oauth/server.ts';
 import {
   authorizationResponseUrl,
   issueAuthorizationCode,
+  parametersOf,
   validateAuthorizationRequest,
   type Validation,
 } from '../oauth/authorization-request.ts';
-import { csrfToken, isValidCsrfToken } from '../http/csrf.ts';
+import type { InteractionStore } from '../interaction/store.ts';
+import { ConsentDecisions } from '../interaction/consent.ts';
+import { pendingSignInCookie, startSignIn } from '../http/pending-sign-in.ts';
 import { noStore, seeOther } from '../http/security.ts';
 import { SCOPES } from '../scopes.ts';
 
-export function authorizeRoutes(config: ProviderConfig, store: Store, oauth: OAuthServer): Router {
+export function authorizeRoutes(config: ProviderConfig, store: Store, oauth: OAuthServer, interactions: InteractionStore): Router {
   const router = Router();
+  const pendingSignIn = pendingSignInCookie(config);
+  const decisions = new ConsentDecisions(interactions);
 
   /** Invalid requests: an error page when the client cannot be trusted, else a redirect (RFC 6749 §4.1.2.1). */
   function reject(res: Response, result: Exclude<Validation, { ok: true }>): void {
@@ -36,16 +41,21 @@ export function authorizeRoutes(config: ProviderConfig, store: Store, oauth: OAu
     const result = await validateAuthorizationRequest(store, req.query);
     if (!result.ok) return reject(res, result);
 
-    // (B) Not signed in yet: log in first, then come back to this exact request.
-    if (!req.session.userId || !(await store.findUser(req.session.userId))) {
-      req.session.returnTo = req.originalUrl;
-      return seeOther(res, '/login');
+    // (B) Not signed in yet: sign in first, then come back to this request. It waits in a signed cookie, not
+    // in a session: an anonymous visitor costs the server nothing.
+    const user = req.session.userId ? await store.findUser(req.session.userId) : null;
+    if (!user) {
+      if (startSignIn(pendingSignIn, res, parametersOf(result.request))) return seeOther(res, '/login');
+      const { redirect_uri, state } = result.request;
+      const tooLarge = { error: 'invalid_request', error_description: 'The authorization request is too large', state };
+      return seeOther(res, authorizationResponseUrl(redirect_uri, config.issuer, tooLarge));
     }
 
     const { client, redirect_uri, scope } = result.request;
     res.render('consent', {
       title: `Allow ${client.name}?`,
-      csrfToken: csrfToken(req),
+      // RFC 6749 §10.12: a one-time token: this page view allows exactly one decision.
+      csrfToken: await decisions.begin(req.sessionID, user.id, parametersOf(result.request)),
       client,
       scopes: scope.map((name) => ({ name, description: SCOPES[name] ?? 'An unknown permission.' })),
       redirectOrigin: new URL(redirect_uri).origin,
@@ -58,26 +68,35 @@ export function authorizeRoutes(config: ProviderConfig, store: Store, oauth: OAu
     const result = await validateAuthorizationRequest(store, req.body);
     if (!result.ok) return reject(res, result);
     const user = req.session.userId ? await store.findUser(req.session.userId) : null;
-    // RFC 9700 §4.7 / RFC 6749 §10.12: a decision not posted from our own consent page issues nothing.
-    if (!user || !isValidCsrfToken(req)) {
+    const { redirect_uri, state } = result.request;
+
+    const answer = async (signedIn: User): Promise<string> => {
+      if (req.body.decision !== 'allow') {
+        // RFC 6749 §4.1.2.1: the resource owner denied the request.
+        const denied = { error: 'access_denied', error_description: 'The user denied the request', state };
+        return authorizationResponseUrl(redirect_uri, config.issuer, denied);
+      }
+      // (C) The code goes back to the client.
+      const code = await issueAuthorizationCode(oauth, result.request, signedIn);
+      return authorizationResponseUrl(redirect_uri, config.issuer, { code, state });
+    };
+
+    // RFC 9700 §4.7 / RFC 6749 §10.12: only a consent page shown in this session can decide, and only once. A
+    // repeated post of it (a double click) gets the first answer again, never a second code.
+    const interaction = typeof req.body._csrf === 'string' ? req.body._csrf : '';
+    const location = user
+      ? await decisions.decide(req.sessionID, interaction, user.id, parametersOf(result.request), () => answer(user))
+      : null;
+    if (location === null) {
       res.status(403).render('error', {
         title: 'This consent form has expired',
         error: 'invalid_request',
-        error_description: 'The form was not sent from this browser session. Go back to the application and start again.',
+        error_description: 'The form was not sent from this browser session, or was already answered. Go back to the application and start again.',
       });
       return;
     }
-
-    const { redirect_uri, state } = result.request;
-    if (req.body.decision !== 'allow') {
-      // RFC 6749 §4.1.2.1: the resource owner denied the request.
-      const denied = { error: 'access_denied', error_description: 'The user denied the request', state };
-      return seeOther(res, authorizationResponseUrl(redirect_uri, config.issuer, denied));
-    }
-
-    // (C) The code goes back to the client; 303 makes the browser follow with a GET.
-    const code = await issueAuthorizationCode(oauth, result.request, user);
-    seeOther(res, authorizationResponseUrl(redirect_uri, config.issuer, { code, state }));
+    // 303 makes the browser follow with a GET.
+    seeOther(res, location);
   });
 
   return router;

@@ -1,65 +1,72 @@
 /**
  * Step (B) of RFC 6749 §4.1: the resource owner authenticates — at the authorization server, on its own page.
  * The client never sees the password (the upstream example had the client host this form).
+ *
+ * Until the password is right, the server keeps nothing for this browser: the form's CSRF token and the
+ * authorization request to resume live in a signed cookie (`http/pending-sign-in.ts`). The login session is
+ * created at sign-in, under a new id.
  */
-import { Router, type Request, type Response } from 'express';
-import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import { Router, type Response } from 'express';
 import type { ProviderConfig } from '../config.ts';
-import type { InMemoryStore } from '../store.ts';
-import { csrfToken, isValidCsrfToken } from '../http/csrf.ts';
+import type { Store } from '../store/index.ts';
+import type { AttemptCounter } from '../interaction/store.ts';
+import { tokensMatch } from '../http/csrf.ts';
+import { LoginThrottle } from '../http/login-throttle.ts';
+import { pendingSignInCookie, startSignIn, type PendingSignIn } from '../http/pending-sign-in.ts';
 import { noStore, seeOther } from '../http/security.ts';
+import { authorizationPath } from '../oauth/authorization-request.ts';
 
-function renderLogin(req: Request, res: Response, status: number, message?: string): void {
-  const username = typeof req.body?.username === 'string' ? req.body.username : '';
-  res.status(status).render('login', { title: 'Sign in', csrfToken: csrfToken(req), username, message });
-}
+const MESSAGES = {
+  expired: 'This form expired. Please sign in again.',
+  missing: 'Enter your username and password.',
+  throttled: 'Too many failed sign-in attempts. Wait a few minutes, then try again.',
+  // One message for every wrong answer, so the page does not reveal which usernames exist.
+  wrong: 'Wrong username or password.',
+};
 
-export function loginRoutes(config: ProviderConfig, store: InMemoryStore): Router {
+export function loginRoutes(config: ProviderConfig, store: Store, attempts: AttemptCounter): Router {
   const router = Router();
+  const pendingSignIn = pendingSignInCookie(config);
+  const throttle = new LoginThrottle(config, attempts);
 
-  // RFC 6749 §10.10 / RFC 9700 §4.15: throttle password guessing, per address and per account. Only failed
-  // attempts count (`skipSuccessfulRequests`), so a user who signs in often is never locked out.
-  const limitOptions = {
-    windowMs: config.loginWindowMs,
-    limit: config.loginAttemptsPerWindow,
-    skipSuccessfulRequests: true,
-    standardHeaders: 'draft-8' as const,
-    legacyHeaders: false,
-    handler: (req: Request, res: Response) =>
-      renderLogin(req, res, 429, 'Too many failed sign-in attempts. Wait a few minutes, then try again.'),
-  };
-  const perAddress = rateLimit({ ...limitOptions, keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? '')}` });
-  const perAccount = rateLimit({
-    ...limitOptions,
-    keyGenerator: (req) => `user:${String(req.body?.username ?? '').toLowerCase()}`,
-  });
+  function render(res: Response, status: number, pending: PendingSignIn | null, username = '', message?: string): void {
+    res.status(status).render('login', { title: 'Sign in', csrfToken: pending?.csrf ?? '', username, message });
+  }
 
   router.get('/login', noStore, (req, res) => {
-    renderLogin(req, res, 200);
+    // A sign-in already under way keeps its token and its waiting request; otherwise a fresh token.
+    const pending = pendingSignIn.read(req) ?? startSignIn(pendingSignIn, res);
+    render(res, 200, pending);
   });
 
-  router.post('/login', noStore, perAddress, perAccount, async (req, res, next) => {
-    if (!isValidCsrfToken(req)) {
-      renderLogin(req, res, 403, 'This form expired. Please sign in again.');
+  router.post('/login', noStore, async (req, res, next) => {
+    const { username, password, _csrf } = req.body ?? {};
+    const shown = typeof username === 'string' ? username : '';
+    const pending = pendingSignIn.read(req);
+    // RFC 6749 §10.12: the token must be the one this browser's signed cookie holds (login CSRF).
+    if (!pending || !tokensMatch(pending.csrf, _csrf)) {
+      render(res, 403, pending ?? startSignIn(pendingSignIn, res), shown, MESSAGES.expired);
       return;
     }
-    const { username, password } = req.body ?? {};
     if (typeof username !== 'string' || typeof password !== 'string') {
-      renderLogin(req, res, 400, 'Enter your username and password.');
+      render(res, 400, pending, shown, MESSAGES.missing);
       return;
     }
-    const user = await store.authenticateUser(username, password);
-    if (!user) {
-      // One message for every failure, so the page does not reveal which usernames exist.
-      renderLogin(req, res, 401, 'Wrong username or password.');
+
+    const result = await throttle.attempt(req, res, username, () => store.authenticateUser(username, password));
+    if (result.outcome !== 'signed-in') {
+      render(res, result.outcome === 'throttled' ? 429 : 401, pending, shown, MESSAGES[result.outcome]);
       return;
     }
-    const returnTo = req.session.returnTo;
+
+    pendingSignIn.clear(res);
+    // The way back is rebuilt from the validated request: always a path on this server.
+    const returnTo = pending.request ? authorizationPath(pending.request) : '/';
     // Regenerate the session when signing in, to prevent session fixation.
     req.session.regenerate((err) => {
       if (err) return next(err);
-      req.session.userId = user.id;
-      seeOther(res, returnTo ?? '/');
+      req.session.userId = result.user.id;
+      seeOther(res, returnTo);
     });
   });
 
