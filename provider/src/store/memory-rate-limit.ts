@@ -7,7 +7,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
 import { startPurging } from './shared.ts';
 
-const PURGE_SLICE = 5_000;
+const PURGE_SLICE = 2_000;
 
 export interface RateLimitStoreOptions {
   /** Keeps the counters of several limiters apart (express-rate-limit refuses one store for two limiters). */
