@@ -13,6 +13,7 @@ import type { ProviderConfig } from './config.ts';
 import { InMemoryStore, type Store } from './store/index.ts';
 import { createOAuthServer } from './oauth/server.ts';
 import { errorHandler, notFound } from './http/errors.ts';
+import { requestLogger, silentLogger, type Logger } from './http/log.ts';
 import { securityHeaders } from './http/security.ts';
 import { ExpiringMemoryStore, sessionMiddleware } from './http/session.ts';
 import type { AttemptCounter, InteractionStore } from './interaction/store.ts';
@@ -30,6 +31,8 @@ export interface ProviderDeps {
   /** Grants, clients and users: in memory unless given (see store/index.ts, `openStore`). */
   store?: Store;
   sessionStore?: session.Store;
+  /** Request and error lines go here; without one the app logs nothing (tests, benchmarks). */
+  logger?: Logger;
   /** Failed sign-in attempts (the login throttle) and one-time consent interactions. */
   attempts?: AttemptCounter;
   interactions?: InteractionStore;
@@ -42,8 +45,12 @@ export function createApp(config: ProviderConfig, deps: ProviderDeps = {}): expr
   const store = deps.store ?? new InMemoryStore(config);
   const oauth = createOAuthServer(config, store);
   const app = express();
+  const logger = deps.logger ?? silentLogger;
 
   app.disable('x-powered-by');
+  // Off unless TRUST_PROXY says which proxies may set X-Forwarded-For/-Proto: the sign-in throttle counts per
+  // client address (req.ip) and `Secure` cookies need to know the request came over https (req.secure).
+  app.set('trust proxy', config.trustProxy);
   // Every response that could carry personal data is `no-store`, so an entity tag would never be used.
   app.set('etag', false);
   app.set('views', viewsDir);
@@ -56,6 +63,9 @@ export function createApp(config: ProviderConfig, deps: ProviderDeps = {}): expr
   // Small, flat form bodies only: a repeated parameter stays visible as an array and is refused.
   const formBody = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 32 });
 
+  // One log line per request: method, path (never the query), status, time.
+  app.use(requestLogger(logger));
+
   // Machine-facing routes first, the busiest (the API) at the top: no session, no views, no page headers.
   app.use(resourceRoutes(config, oauth));
   app.use(tokenRoutes(oauth, formBody));
@@ -66,12 +76,14 @@ export function createApp(config: ProviderConfig, deps: ProviderDeps = {}): expr
   // Browser-facing: page security headers, static files, the login session, then the pages.
   app.use(securityHeaders(config));
   app.use('/static', express.static(fileURLToPath(new URL('../public', import.meta.url)), { index: false }));
+  // Browsers ask for /favicon.ico wherever the page does not name its icon (a JSON document, for one).
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
   app.use(sessionMiddleware(config, deps.sessionStore ?? new ExpiringMemoryStore()), formBody);
   app.use(loginRoutes(config, store, deps.attempts ?? new MemoryAttemptCounter(config.loginWindowMs)));
   app.use(authorizeRoutes(config, store, oauth, deps.interactions ?? new MemoryInteractionStore()));
   app.use(homeRoutes(store));
 
   app.use(notFound);
-  app.use(errorHandler(config.issuer));
+  app.use(errorHandler(config.issuer, logger));
   return app;
 }
