@@ -70,6 +70,16 @@ export class ExpiringMemoryStore extends session.Store {
     callback?.();
   }
 
+  /** Every live session, by id (express-session's optional `all`). */
+  override all(callback: (err: unknown, sessions?: Record<string, session.SessionData> | null) => void): void {
+    const now = this.now();
+    const sessions: Record<string, session.SessionData> = {};
+    for (const map of [this.signedIn, this.others]) {
+      for (const [sid, entry] of map) if (entry.expiresAt > now) sessions[sid] = JSON.parse(entry.json) as session.SessionData;
+    }
+    callback(null, sessions);
+  }
+
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
     this.signedIn.delete(sid);
     this.others.delete(sid);

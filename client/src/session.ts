@@ -16,11 +16,21 @@ export interface StoredTokens {
   scope: string;
 }
 
+/**
+ * The protected resource's last answer, as the home page shows it: the members of an object (such as
+ * { sub, username }), or any other JSON formatted. Kept in this shape, small and flat, because the session is
+ * serialised on every request; `cut` says the answer was longer than this.
+ */
+export interface StoredResource {
+  entries?: { name: string; value: string }[];
+  json?: string;
+  cut?: boolean;
+}
+
 declare module 'express-session' {
   interface SessionData {
     tokens: StoredTokens;
-    /** The last response of the protected resource, shown on the home page. */
-    resource: unknown;
+    resource: StoredResource;
     csrf_token: string;
     /** A one-time message for the next page. */
     flash: string;

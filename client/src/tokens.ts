@@ -5,9 +5,9 @@ import type { Request } from 'express';
 import type { ClientContext } from './app.ts';
 import { OAuthResponseError } from './errors.ts';
 import { fetchResource, refreshTokens, type ResourceResponse, type TokenResponse } from './oauth-client.ts';
-import type { StoredTokens } from './session.ts';
+import type { StoredResource, StoredTokens } from './session.ts';
 import { record, traceExchange } from './trace.ts';
-import { UpstreamError } from './upstream.ts';
+import { isObject, RESOURCE_ANSWER_LIMIT, UpstreamError } from './upstream.ts';
 
 export const LOGIN_AGAIN = 'Your session at the authorization server has ended. Please log in again.';
 
@@ -21,6 +21,30 @@ export function toStoredTokens(response: TokenResponse, previous: { scope: strin
     // RFC 6749 §5.1: scope is OPTIONAL when identical to the scope requested.
     scope: response.scope ?? previous.scope,
   };
+}
+
+/** The members listed: past this many, a list is no longer something to read. */
+const MAX_MEMBERS = 500;
+
+/**
+ * Keeps the resource's answer as the home page shows it. However deep its indentation or long its list of
+ * members, what is kept (and rendered) is no more than the client reads: RESOURCE_ANSWER_LIMIT characters.
+ */
+export function toStoredResource(data: unknown): StoredResource {
+  let budget = RESOURCE_ANSWER_LIMIT;
+  const take = (text: string): string => {
+    const part = text.slice(0, budget);
+    budget -= part.length;
+    return part.length < text.length ? `${part}…` : part;
+  };
+  const asText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+  if (!isObject(data)) return { json: take(asText(data)) };
+  const entries: { name: string; value: string }[] = [];
+  for (const [name, value] of Object.entries(data)) {
+    if (budget <= 0 || entries.length === MAX_MEMBERS) return { entries, cut: true };
+    entries.push({ name: take(name), value: take(asText(value)) });
+  }
+  return { entries };
 }
 
 /** Uses the refresh token (RFC 6749 §6). On an OAuth error the tokens are dropped and false is returned. */
@@ -73,7 +97,7 @@ async function fetchWithOneRefresh(req: Request, ctx: ClientContext): Promise<vo
   }
 
   if (result.ok) {
-    req.session.resource = result.data;
+    req.session.resource = toStoredResource(result.data);
   } else if (result.invalid_token) {
     forgetTokens(req, 'The resource server still refuses the access token. Please log in again.');
   } else {

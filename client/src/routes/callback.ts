@@ -26,7 +26,7 @@ export default function callback(app: Express, ctx: ClientContext): void {
     } catch (err) {
       // The inspector shows what was refused: in this browser's session, or in a new one holding nothing else
       // (the store keeps few of those, and briefly: anyone can send a callback).
-      appendTrace(req, story.trace ?? []);
+      if (story.trace?.length) appendTrace(req, story.trace);
       throw err;
     }
 
@@ -50,7 +50,11 @@ async function receiveAndExchange(req: Request, res: Response, ctx: ClientContex
   // answers one response only, even when the same response arrives several times at once. Otherwise refuse,
   // before any token request.
   const pending = state === undefined ? undefined : logins.take(req, res, state);
-  const firstUse = pending !== undefined && usedStates.use(pending.state);
+  if (pending && !usedStates.use(pending.state)) {
+    // A copy of a response that another request is handling, or has handled. It records nothing: saving the
+    // session from here could replace the cookie of the session that the first copy signs in.
+    throw new HttpError(400, 'This login response was already used (each state is accepted once, RFC 6749 §10.12). Go back to the start: if the first one succeeded, you are logged in.');
+  }
 
   // Flow inspector: the request this login sent (rebuilt from the pending login, which is all the server kept),
   // then the response as it arrived and each check's result. Until state proves that the response answers our
@@ -71,10 +75,6 @@ async function receiveAndExchange(req: Request, res: Response, ctx: ClientContex
   checks.push({ label: 'state matches a login started in this browser', ok: pending !== undefined });
   if (!pending || !metadata) {
     throw new HttpError(400, 'This response does not belong to a login started in this browser (the state parameter does not match). Please log in again.');
-  }
-  checks.push({ label: 'state used for the first time', ok: firstUse });
-  if (!firstUse) {
-    throw new HttpError(400, 'This login response was already used (each state is accepted once, RFC 6749 §10.12). Go back to the start: if the first one succeeded, you are logged in.');
   }
 
   // RFC 9207 §2.4: `iss` must name the server this request was sent to, which defeats mix-up attacks.

@@ -36,21 +36,8 @@ export default function home(app: Express, { config }: ClientContext): void {
         scopes: tokens.scope.split(' ').filter(Boolean),
         has_refresh_token: tokens.refresh_token !== undefined,
       },
-      resource: resourceView(req.session.resource),
+      resource: req.session.resource,
       csrf_token: csrfToken(req),
     });
   });
-}
-
-/** Renders any JSON: a flat list of members for an object (such as { sub, username }), else formatted JSON. */
-function resourceView(data: unknown): { entries?: { name: string; value: string }[]; json?: string } | undefined {
-  if (data === undefined) return undefined;
-  if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
-    const entries = Object.entries(data).map(([name, value]) => ({
-      name,
-      value: typeof value === 'string' ? value : JSON.stringify(value, null, 2),
-    }));
-    return { entries };
-  }
-  return { json: typeof data === 'string' ? data : JSON.stringify(data, null, 2) };
 }
