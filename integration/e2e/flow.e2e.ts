@@ -76,7 +76,7 @@ describe('in a real browser (RFC 6749 §4.1)', () => {
     await page.waitForURL(`${apps.client.url}/`);
 
     await page.getByRole('button', { name: /Refresh/ }).click();
-    await page.waitForURL(`${apps.client.url}/`);
+    await page.waitForURL(`${apps.client.url}/#step-6`); // lands on the refresh's cards in the flow inspector
     expect(await apps.provider.store.size()).toMatchObject({ grants: 1, refreshTokens: 1 }); // the rotation replaced it
 
     await page.getByRole('button', { name: 'Log out' }).click();
