@@ -2,7 +2,7 @@
  * The store implementations the suites run against: memory always, PostgreSQL when a server is available (see
  * postgres-setup.ts). A suite written once runs against each with `describe.each(storeBackends())`.
  */
-import { migrate, openStore, type Store, type StoreOptions } from '../../src/store/index.ts';
+import { PostgresStore, migrate, openStore, type Store, type StoreOptions } from '../../src/store/index.ts';
 import { postgresAdminUrl, usePostgresDatabase } from './postgres.ts';
 
 export interface StoreBackend {
@@ -34,8 +34,10 @@ export function storeBackends(): StoreBackend[] {
   const database = usePostgresDatabase();
   let shared: ReturnType<typeof database.pool> | undefined;
   const open = async (options: StoreOptions) => {
-    shared ??= database.pool({ max: 10 });
-    await migrate(shared);
+    if (!shared) {
+      shared = database.pool({ max: 10 });
+      await migrate(shared);
+    }
     await shared.query('TRUNCATE grants, clients, users, login_sessions, rate_limits');
     return openStore({ ...options, pool: shared });
   };
@@ -44,7 +46,8 @@ export function storeBackends(): StoreBackend[] {
     open,
     async openPeers(options, count) {
       await open(options);
-      return Promise.all(Array.from({ length: count }, () => openStore({ ...options, pool: database.pool({ max: 2 }) })));
+      // The schema and the configured rows are in place: each peer only needs its own pool.
+      return Array.from({ length: count }, () => new PostgresStore(database.pool({ max: 2 })));
     },
   };
   return [memoryBackend, postgres];
