@@ -54,7 +54,7 @@ export interface AuthorizationParameters {
 export type Validation =
   | { ok: true; request: AuthorizationRequest }
   /** Shown at the provider; never redirected. */
-  | { ok: false; redirect: false; error: string; error_description: string }
+  | { ok: false; redirect: false; error: string; error_description: string; received_redirect_uri?: string }
   /** Sent back to the client's redirect URI. */
   | { ok: false; redirect: true; redirect_uri: string; state: string | undefined; error: string; error_description: string };
 
@@ -71,7 +71,9 @@ export async function validateAuthorizationRequest(store: Store, input: unknown)
   const client = client_id ? await store.findClient(client_id) : null;
   if (!client) return fatal('invalid_client', 'The application that sent you here is not registered.');
   if (!redirect_uri || !redirectUriMatches(client, redirect_uri)) {
-    return fatal('invalid_request', 'The redirect_uri is missing or is not registered for this application.');
+    const error_description = 'The redirect_uri is missing or is not registered for this application.';
+    // The error page shows what arrived (as text, never as a link), to compare with the provider's REDIRECT_URI.
+    return { ok: false, redirect: false, error: 'invalid_request', error_description, received_redirect_uri: redirect_uri ?? '' };
   }
 
   let params: Record<string, string | undefined>;

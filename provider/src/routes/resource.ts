@@ -12,6 +12,8 @@ import type { User } from '../store/index.ts';
 import { allowCrossOrigin, jsonHeaders } from '../http/security.ts';
 
 const REQUIRED_SCOPE = ['profile'];
+const MISSING_TOKEN =
+  'This API needs an access token. Send it in the Authorization header: "Authorization: Bearer <access token>" (RFC 6750 §2.1).';
 
 export function resourceRoutes(config: ProviderConfig, oauth: OAuthServer): Router {
   const router = Router();
@@ -27,8 +29,9 @@ export function resourceRoutes(config: ProviderConfig, oauth: OAuthServer): Rout
     const header = req.get('authorization') ?? '';
     const scheme = /^bearer(?: +(.*))?$/i.exec(header);
     if (!scheme) {
-      // RFC 6750 §3.1: a request without any token gets the bare challenge and no error code.
-      res.set('WWW-Authenticate', realm).status(401).end();
+      // RFC 6750 §3.1: a request without any token gets the bare challenge and no error code. The body is for a
+      // person who opened the URL in a browser, which would otherwise show an empty page or one of its own.
+      res.set('WWW-Authenticate', realm).status(401).json({ message: MISSING_TOKEN });
       return;
     }
     const request = new OAuth2Server.Request({
