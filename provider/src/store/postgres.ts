@@ -70,6 +70,7 @@ import {
   refreshTokenValue,
   safeEqual,
   secretDigest,
+  type PasswordHash,
 } from './secrets.ts';
 import { clientFromRegistration, startPurging } from './shared.ts';
 
@@ -85,12 +86,12 @@ const SET_TOKENS = `access_digest = $2, access_scope = $3, access_issued_at = $4
   refresh_digest = $6, refresh_issued_at = $4, refresh_expires_at = $7::timestamptz,
   expires_at = greatest($5::timestamptz, $7::timestamptz)`;
 type UserRow = { user_id: string; username: string; email: string };
+/** Compared against when the username is unknown, so that the answer takes as long either way. */
+let decoy: PasswordHash | undefined;
 const userOf = (row: UserRow): User => ({ id: row.user_id, username: row.username, email: row.email });
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
-  /** Compared against when the username is unknown, so that the answer takes as long either way. */
-  private readonly decoy = hashPassword('not a password');
 
   /** `ownsPool`: close() ends the pool (false when the caller shares it with other stores). */
   constructor(
@@ -137,7 +138,8 @@ export class PostgresStore implements Store {
       : { rows: [] };
     const row = rows[0];
     // The password is hashed even for an unknown username, so that timing does not reveal which ones exist.
-    const matches = await passwordMatches(password, row ? { salt: row.password_salt, hash: row.password_hash } : this.decoy);
+    const stored = row ? { salt: row.password_salt, hash: row.password_hash } : (decoy ??= hashPassword('decoy'));
+    const matches = await passwordMatches(password, stored);
     return row && matches ? userOf(row) : null;
   }
 
