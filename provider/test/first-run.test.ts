@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { createLogger } from '../src/http/log.ts';
 import { InMemoryStore } from '../src/store/index.ts';
-import { authorizeQuery, ISSUER, setup, testConfig } from './helpers.ts';
+import { authorizeQuery, csrfFrom, ISSUER, setup, testConfig } from './helpers.ts';
 
 describe('GET /api/me without a token (RFC 6750 §3.1)', () => {
   it('answers 401 with the bare challenge and a JSON body that tells a person what is missing, with no error code', async () => {
@@ -60,6 +60,78 @@ describe('GET /oauth/authorize with an unregistered redirect_uri (RFC 6749 §4.1
     const res = await setup().agent.get(`/oauth/authorize?${authorizeQuery({ client_id: 'nobody' })}`);
     expect(res.status).toBe(400);
     expect(res.text).not.toContain('REDIRECT_URI');
+  });
+});
+
+describe('the sign-in page', () => {
+  it('shows the demo credentials while they are the defaults', async () => {
+    const page = await setup().agent.get('/login');
+    expect(page.text).toContain('Demo account: username <strong>demo</strong>, password <strong>demo</strong>.');
+  });
+
+  it('does not show them once OAUTH_USERNAME or OAUTH_PASSWORD is set', async () => {
+    for (const env of [{ OAUTH_PASSWORD: 'a-real-password' }, { OAUTH_USERNAME: 'alice' }]) {
+      const page = await setup(env).agent.get('/login');
+      expect(page.status).toBe(200);
+      expect(page.text).not.toContain('Demo account');
+    }
+  });
+});
+
+describe('an expired sign-in form after a provider restart', () => {
+  const hidden = (html: string, name: string) =>
+    (new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '').replace(/&amp;/g, '&').replace(/&#34;/g, '"');
+  const cookieOf = (res: request.Response) => (res.headers['set-cookie'] as unknown as string[] | undefined)?.map((c) => c.split(';')[0]).join('; ') ?? '';
+
+  /** The sign-in page for an authorization request, as served before the restart. */
+  async function formBeforeRestart() {
+    const before = setup({ PROVIDER_SESSION_SECRET: 'the-key-before-the-restart-32-chars-long' });
+    const query = authorizeQuery();
+    const toLogin = await before.agent.get(`/oauth/authorize?${query}`).expect(303);
+    expect(toLogin.headers.location).toBe('/login');
+    const page = await before.agent.get('/login');
+    return { query, page, cookie: cookieOf(toLogin) };
+  }
+
+  it('starts the pending authorization request again instead of losing it (a restart changes the cookie key)', async () => {
+    const { query, page, cookie } = await formBeforeRestart();
+    const returnTo = hidden(page.text, 'return_to');
+    expect(returnTo).toMatch(/^\/oauth\/authorize\?/);
+
+    // A new key: the restarted provider cannot read the old cookie, so the form has expired.
+    const after = setup({ PROVIDER_SESSION_SECRET: 'the-key-after-the-restart-is-another-one' });
+    const expired = await request(after.app)
+      .post('/login')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), return_to: returnTo, username: 'demo', password: 'demo' });
+    expect(expired.status).toBe(403);
+    expect(expired.text).toContain('This form expired');
+    expect(hidden(expired.text, 'return_to')).toBe(returnTo);
+
+    const signedIn = await request(after.app)
+      .post('/login')
+      .set('Cookie', cookieOf(expired))
+      .type('form')
+      .send({ _csrf: csrfFrom(expired.text), username: 'demo', password: 'demo' });
+    expect(signedIn.status).toBe(303);
+    expect(new URL(signedIn.headers.location ?? '', ISSUER).searchParams.get('state')).toBe(query.get('state'));
+    expect(signedIn.headers.location).toMatch(/^\/oauth\/authorize\?/);
+  });
+
+  it.each([
+    ['another host', 'https://evil.example/oauth/authorize?client_id=testclient'],
+    ['an unregistered redirect_uri', `/oauth/authorize?${authorizeQuery({ redirect_uri: 'https://evil.example/cb' })}`],
+    ['another path', '/logout?x=1'],
+  ])('ignores a return_to naming %s: only a valid authorization request is started again', async (_label, return_to) => {
+    const { agent } = setup();
+    const page = await agent.get('/login');
+    const expired = await request(setup({ PROVIDER_SESSION_SECRET: 'another-key-than-the-one-that-signed-it' }).app)
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), return_to, username: 'demo', password: 'demo' });
+    expect(expired.status).toBe(403);
+    expect(expired.text).not.toContain('name="return_to"');
   });
 });
 

@@ -14,7 +14,12 @@ import { tokensMatch } from '../http/csrf.ts';
 import { LoginThrottle } from '../http/login-throttle.ts';
 import { pendingSignInCookie, startSignIn, type PendingSignIn } from '../http/pending-sign-in.ts';
 import { noStore, seeOther } from '../http/security.ts';
-import { authorizationPath } from '../oauth/authorization-request.ts';
+import {
+  authorizationPath,
+  parametersOf,
+  validateAuthorizationRequest,
+  type AuthorizationParameters,
+} from '../oauth/authorization-request.ts';
 
 const MESSAGES = {
   expired: 'This form expired. Please sign in again.',
@@ -30,7 +35,18 @@ export function loginRoutes(config: ProviderConfig, store: Store, attempts: Atte
   const throttle = new LoginThrottle(config, attempts);
 
   function render(res: Response, status: number, pending: PendingSignIn | null, username = '', message?: string): void {
-    res.status(status).render('login', { title: 'Sign in', csrfToken: pending?.csrf ?? '', username, message });
+    // The form carries its own copy of the waiting request (`return_to`), so that it can start again if the
+    // cookie is gone: a restart with a random SESSION_SECRET makes every signed cookie unreadable.
+    const returnTo = pending?.request ? authorizationPath(pending.request) : undefined;
+    res.status(status).render('login', { title: 'Sign in', csrfToken: pending?.csrf ?? '', username, message, returnTo, demoUser: config.demoUser });
+  }
+
+  /** The waiting request from the form's `return_to`, validated exactly as if it had just arrived at /oauth/authorize. */
+  async function restart(returnTo: unknown): Promise<AuthorizationParameters | undefined> {
+    const prefix = '/oauth/authorize?';
+    if (typeof returnTo !== 'string' || !returnTo.startsWith(prefix)) return undefined;
+    const result = await validateAuthorizationRequest(store, Object.fromEntries(new URLSearchParams(returnTo.slice(prefix.length))));
+    return result.ok ? parametersOf(result.request) : undefined;
   }
 
   router.get('/login', noStore, (req, res) => {
@@ -45,7 +61,7 @@ export function loginRoutes(config: ProviderConfig, store: Store, attempts: Atte
     const pending = pendingSignIn.read(req);
     // RFC 6749 §10.12: the token must be the one this browser's signed cookie holds (login CSRF).
     if (!pending || !tokensMatch(pending.csrf, _csrf)) {
-      render(res, 403, pending ?? startSignIn(pendingSignIn, res), shown, MESSAGES.expired);
+      render(res, 403, pending ?? startSignIn(pendingSignIn, res, await restart(req.body?.return_to)), shown, MESSAGES.expired);
       return;
     }
     if (typeof username !== 'string' || typeof password !== 'string') {
