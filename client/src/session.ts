@@ -50,7 +50,7 @@ export function sessionMiddleware(config: ClientConfig, store: session.Store): R
     cookie: {
       httpOnly: true, // scripts cannot read the session id
       sameSite: 'lax', // sent on the top-level redirect back from the authorization server, not on cross-site POSTs
-      // Behind a TLS-terminating proxy also set app.set('trust proxy', 1), or the cookie is never sent.
+      // Behind a TLS-terminating proxy also set TRUST_PROXY (Express's trust proxy), or the cookie is never sent.
       secure: new URL(config.redirect_uri).protocol === 'https:',
       maxAge: SESSION_LIFETIME_MS,
     },
