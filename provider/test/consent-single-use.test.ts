@@ -5,9 +5,13 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import request from 'supertest';
+import type { Express } from 'express';
 import { createApp } from '../src/app.ts';
 import { MemoryInteractionStore } from '../src/interaction/memory.ts';
-import { authorizeQuery, csrfFrom, setup, signIn, testConfig, type Agent } from './helpers.ts';
+import { PostgresAttemptCounter, PostgresInteractionStore, preparePostgresInteractions } from '../src/interaction/postgres.ts';
+import { PostgresSessionStore, migrate, openStore } from '../src/store/index.ts';
+import { authorizeQuery, cookieValue, csrfFrom, setup, signIn, testConfig, type Agent } from './helpers.ts';
+import { postgresAdminUrl, usePostgresDatabase } from './support/postgres.ts';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -174,5 +178,47 @@ describe('what the interaction store keeps', () => {
     }
     // The repeated post still gets the code back: the browser holds the token that unseals it.
     expect(codeOf(await post(agent, form))).toBe(code);
+  });
+});
+
+describe.runIf(postgresAdminUrl)('on PostgreSQL, across provider processes', () => {
+  const database = postgresAdminUrl ? usePostgresDatabase() : undefined;
+
+  /** Two apps on one database, each with its own pool: two provider processes behind one load balancer. */
+  async function twoProcesses() {
+    const config = testConfig();
+    const admin = database!.pool({ max: 2 });
+    await migrate(admin);
+    await preparePostgresInteractions(admin);
+    const processes = [];
+    for (let i = 0; i < 2; i++) {
+      const pool = database!.pool({ max: 10 });
+      const store = await openStore({ clients: config.clients, user: config.user, pool });
+      processes.push(
+        createApp(config, {
+          store,
+          sessionStore: new PostgresSessionStore(pool),
+          interactions: new PostgresInteractionStore(pool),
+          attempts: new PostgresAttemptCounter(pool, config.loginWindowMs),
+        }),
+      );
+    }
+    return { processes, store: await openStore({ clients: config.clients, user: config.user, pool: admin }) };
+  }
+
+  it('issues exactly one code for 20 concurrent posts of one consent form spread over two processes', async () => {
+    const { processes, store } = await twoProcesses();
+    const [first, second] = processes as [Express, Express];
+    const browser = request.agent(first);
+    const cookie = `provider.sid=${cookieValue(await signIn(browser), 'provider.sid')}`;
+    const form = await consentForm(browser);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        request(i % 2 ? second : first).post('/oauth/authorize').set('Cookie', cookie).type('form').send({ ...form, decision: 'allow' }),
+      ),
+    );
+    expect(answers.map((res) => res.status)).toEqual(Array(20).fill(303));
+    expect(new Set(answers.map((res) => res.headers.location)).size).toBe(1);
+    expect(await codes(store)).toBe(1);
   });
 });

@@ -5,8 +5,13 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import request from 'supertest';
+import type { Express } from 'express';
+import { createApp } from '../src/app.ts';
 import { CEILING_FACTOR } from '../src/http/login-throttle.ts';
-import { authorizeQuery, cookieValue, csrfFrom, fromAddress, setup, type Agent } from './helpers.ts';
+import { PostgresAttemptCounter } from '../src/interaction/postgres.ts';
+import { PostgresSessionStore, migrate, openStore } from '../src/store/index.ts';
+import { authorizeQuery, cookieValue, csrfFrom, fromAddress, setup, testConfig, type Agent } from './helpers.ts';
+import { postgresAdminUrl, usePostgresDatabase } from './support/postgres.ts';
 
 /** Posts the sign-in form once from `address` (a loopback address: another "machine"), with a fresh token. */
 async function attempt(agent: Agent, username: string, password: string, address = '127.0.0.1') {
@@ -208,5 +213,46 @@ describe('POST /login: concurrent attempts', () => {
     const statuses = results.map((res) => res.status);
     expect(statuses.filter((status) => status === 401)).toHaveLength(5);
     expect(statuses.filter((status) => status === 429)).toHaveLength(15);
+  });
+});
+
+describe.runIf(postgresAdminUrl)('on PostgreSQL, across provider processes', () => {
+  const database = postgresAdminUrl ? usePostgresDatabase() : undefined;
+
+  /** Two apps sharing one database, each with its own pool, as two provider processes would. */
+  async function twoProcesses() {
+    const config = testConfig({ LOGIN_ATTEMPTS_PER_WINDOW: String(LIMIT) });
+    const admin = database!.pool({ max: 2 });
+    await migrate(admin);
+    await admin.query('TRUNCATE rate_limits');
+    const apps = [];
+    for (let i = 0; i < 2; i++) {
+      const pool = database!.pool({ max: 4 });
+      const store = await openStore({ clients: config.clients, user: config.user, pool });
+      apps.push(createApp(config, { store, sessionStore: new PostgresSessionStore(pool), attempts: new PostgresAttemptCounter(pool, config.loginWindowMs) }));
+    }
+    return apps as [Express, Express];
+  }
+
+  it('gives a botnet spread over two processes no more than the ceiling, and still lets the returning user in', async () => {
+    const [first, second] = await twoProcesses();
+    const user = request.agent(first);
+    expect((await attempt(user, 'demo', 'demo', '127.0.0.9')).status).toBe(303);
+    let guesses = 0;
+    for (let i = 0; i < CEILING / LIMIT + 3; i++) {
+      const bot = request.agent(i % 2 ? second : first);
+      for (let j = 0; j < LIMIT; j++) if ((await attempt(bot, 'demo', `guess-${i}-${j}`, address(i))).status === 401) guesses++;
+    }
+    expect(guesses).toBe(CEILING);
+    expect((await attempt(request.agent(second), 'demo', 'demo', address(950))).status).toBe(429);
+    // The device cookie is signed with the shared secret: the user's browser is known to either process.
+    const device = cookieValue(await attempt(user, 'demo', 'demo', '127.0.0.9'), 'provider.device') as string;
+    const page = await request(second).get('/login');
+    const res = await request(second)
+      .post('/login')
+      .set('Cookie', `provider.login=${cookieValue(page, 'provider.login')}; provider.device=${device}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), username: 'demo', password: 'demo' });
+    expect(res.status).toBe(303);
   });
 });
