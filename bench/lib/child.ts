@@ -34,7 +34,7 @@ export async function startServer<Info extends { port: number }>(
   if (profileDir) flags.push('--cpu-prof', '--cpu-prof-dir', profileDir);
   const child = spawn(process.execPath, [...flags, fileURLToPath(new URL(`../servers/${entry}`, import.meta.url))], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', ...env },
+    env: { ...inheritedEnv(), NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const info = await firstLine<Info>(child, entry);
@@ -42,6 +42,15 @@ export async function startServer<Info extends { port: number }>(
   console.error(`  ${label}: pid ${child.pid}, port ${info.port}`);
   if (profileDir) profiledChildren.push({ pid: child.pid!, label, readyMs: (info as { readyMs?: number }).readyMs ?? 0 });
   return { origin: `http://127.0.0.1:${info.port}`, pid: child.pid!, info, stop: () => stop(child) };
+}
+
+/**
+ * This process's environment minus the provider's deployment settings: a DATABASE_URL or WORKERS meant for
+ * `npm start` must not turn a benchmark child into something else. The bench passes its own (BENCH_STORE_URL).
+ */
+export function inheritedEnv(): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _database, WORKERS: _workers, ...rest } = process.env;
+  return rest;
 }
 
 function firstLine<Info>(child: ChildProcess, entry: string): Promise<Info> {

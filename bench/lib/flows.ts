@@ -6,7 +6,8 @@ import { percentile, type Measurement } from './stats.ts';
 
 export const CONCURRENCY = 10;
 
-export type Flow = () => Promise<void>;
+/** One whole flow; `loop` (0 … CONCURRENCY-1) tells the loops apart, e.g. one browser each. */
+export type Flow = (loop: number) => Promise<void>;
 
 export async function runFlows(flow: Flow, limit: { seconds: number } | { count: number }): Promise<Measurement> {
   const latencies: number[] = [];
@@ -14,11 +15,11 @@ export async function runFlows(flow: Flow, limit: { seconds: number } | { count:
   const deadline = 'seconds' in limit ? start + limit.seconds * 1000 : Infinity;
   let remaining = 'count' in limit ? limit.count : Infinity;
 
-  async function loop() {
+  async function loop(_: unknown, index: number) {
     while (remaining > 0 && performance.now() < deadline) {
       remaining--;
       const begun = performance.now();
-      await flow();
+      await flow(index);
       latencies.push(performance.now() - begun);
     }
   }

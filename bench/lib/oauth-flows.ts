@@ -1,10 +1,11 @@
 /**
  * One authorization code flow, over HTTP, against each provider: the user is already signed in (ours) or sends
  * credentials with the authorization request (upstream-equivalent). Each flow is (B)→(C) consent, (D)→(E) token
- * exchange, then one protected resource request; any unexpected status throws.
+ * exchange, then one protected resource request; any unexpected status throws. Also the single steps the
+ * other scenarios need: the code exchange and a refresh.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { basic, expectStatus, type HttpClient } from './http.ts';
+import { basic, expectStatus, type HttpClient, type Reply } from './http.ts';
 
 export const CLIENT_ID = 'testclient';
 export const CLIENT_SECRET = 'testsecret';
@@ -40,38 +41,85 @@ function csrfFrom(html: string): string {
   return match[1];
 }
 
-function sessionCookie(setCookie: string[] | undefined, previous = ''): string {
-  const line = setCookie?.find((cookie) => cookie.startsWith('provider.sid='));
-  return line ? line.split(';')[0]! : previous;
+/** The browser's cookies at the provider: the signed sign-in cookie, then the login session (`provider.sid`). */
+class CookieJar {
+  private readonly cookies = new Map<string, string>();
+
+  take(reply: Reply): Reply {
+    for (const line of reply.headers['set-cookie'] ?? []) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    return reply;
+  }
+
+  get header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
 }
 
 export interface LoginSession {
   cookie: string;
-  csrf: string;
 }
 
-/** Signs in once at the provider and opens the consent page once, which puts the form's CSRF token in the session. */
+/**
+ * Signs in once, as a browser does: (A) the authorization request sends it to the sign-in page, whose form
+ * token lives in a signed cookie; the sign-in creates the login session and returns to the request.
+ */
 export async function signIn(http: HttpClient): Promise<LoginSession> {
-  const loginPage = expectStatus(await http.request('GET', '/login'), 200, 'GET /login');
-  let cookie = sessionCookie(loginPage.headers['set-cookie']);
-  const login = await http.postForm('/login', { _csrf: csrfFrom(loginPage.body), username: 'demo', password: 'demo' }, { cookie });
-  cookie = sessionCookie(expectStatus(login, 303, 'POST /login').headers['set-cookie'], cookie);
+  const jar = new CookieJar();
   const query = new URLSearchParams(authorizationRequest(pkce().code_challenge));
-  const consentPage = expectStatus(await http.request('GET', `/oauth/authorize?${query}`, { cookie }), 200, 'GET /oauth/authorize');
-  cookie = sessionCookie(consentPage.headers['set-cookie'], cookie);
-  return { cookie, csrf: csrfFrom(consentPage.body) };
+  const authorize = jar.take(await http.request('GET', `/oauth/authorize?${query}`));
+  expectStatus(authorize, 303, 'GET /oauth/authorize (signed out)');
+  const loginPage = jar.take(expectStatus(await http.request('GET', '/login', { cookie: jar.header }), 200, 'GET /login'));
+  const login = await http.postForm('/login', { _csrf: csrfFrom(loginPage.body), username: 'demo', password: 'demo' }, { cookie: jar.header });
+  jar.take(expectStatus(login, 303, 'POST /login'));
+  return { cookie: jar.header };
 }
 
-/** The provider under test: consent (Allow) → code → token (PKCE, client_secret_basic) → GET /api/me. */
+/**
+ * One signed-in browser per flow loop: a login session allows a few consent pages open at once (tabs), fewer
+ * than the loops running flows, so the loops are separate users, as real traffic is.
+ */
+export async function signInBrowsers(http: HttpClient, count: number): Promise<LoginSession[]> {
+  const sessions: LoginSession[] = [];
+  for (let i = 0; i < count; i++) sessions.push(await signIn(http));
+  return sessions;
+}
+
+/**
+ * The provider under test: consent page → Allow → code → token (PKCE, client_secret_basic) → GET /api/me. Each
+ * consent page view allows one decision, so every flow opens the page for its own request first.
+ */
 export async function providerFlow(http: HttpClient, session: LoginSession): Promise<void> {
   const { code_verifier, code_challenge } = pkce();
-  const form = { ...authorizationRequest(code_challenge), _csrf: session.csrf, decision: 'allow' };
+  const request = authorizationRequest(code_challenge);
+  const page = await http.request('GET', `/oauth/authorize?${new URLSearchParams(request)}`, { cookie: session.cookie });
+  const form = { ...request, _csrf: csrfFrom(expectStatus(page, 200, 'consent page').body), decision: 'allow' };
   const consent = expectStatus(await http.postForm('/oauth/authorize', form, { cookie: session.cookie }), 303, 'consent');
   const code = codeFrom(consent.headers.location);
+  const { access_token } = await exchangeCode(http, code, code_verifier);
+  expectStatus(await http.request('GET', '/api/me', { authorization: `Bearer ${access_token}` }), 200, 'GET /api/me');
+}
+
+export interface TokenResponse {
+  access_token: string;
+  refresh_token: string;
+}
+
+/** (D) → (E) The code for tokens, as the client does it (PKCE verifier, client_secret_basic). */
+export async function exchangeCode(http: HttpClient, code: string, code_verifier: string): Promise<TokenResponse> {
   const exchange = { grant_type: 'authorization_code', code, code_verifier, redirect_uri: REDIRECT_URI };
   const token = expectStatus(await http.postForm('/oauth/token', exchange, { authorization: AUTHORIZATION }), 200, 'token');
-  const { access_token } = JSON.parse(token.body) as { access_token: string };
-  expectStatus(await http.request('GET', '/api/me', { authorization: `Bearer ${access_token}` }), 200, 'GET /api/me');
+  return JSON.parse(token.body) as TokenResponse;
+}
+
+/** RFC 6749 §6: a refresh token for a new pair (the old refresh token is spent). */
+export async function refresh(http: HttpClient, refresh_token: string): Promise<TokenResponse> {
+  const form = { grant_type: 'refresh_token', refresh_token };
+  const token = expectStatus(await http.postForm('/oauth/token', form, { authorization: AUTHORIZATION }), 200, 'refresh');
+  return JSON.parse(token.body) as TokenResponse;
 }
 
 /** The upstream-equivalent: authorize POST with credentials → code → token (client_secret_basic) → GET /secure. */

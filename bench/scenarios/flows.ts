@@ -5,9 +5,9 @@
  * user's credentials → code → token → secured route.
  */
 import { startServer } from '../lib/child.ts';
-import { runFlows } from '../lib/flows.ts';
+import { CONCURRENCY, runFlows } from '../lib/flows.ts';
 import { HttpClient } from '../lib/http.ts';
-import { providerFlow, signIn, upstreamFlow } from '../lib/oauth-flows.ts';
+import { providerFlow, signInBrowsers, upstreamFlow } from '../lib/oauth-flows.ts';
 import { ratioCheck, row, type ScenarioResult } from '../lib/report.ts';
 import { alternate, ratios, type Options } from '../lib/rounds.ts';
 
@@ -19,8 +19,8 @@ export async function flowsScenario(options: Options): Promise<ScenarioResult> {
   const ourHttp = new HttpClient(provider.origin);
   const upstreamHttp = new HttpClient(upstream.origin);
   try {
-    const session = await signIn(ourHttp);
-    const ours = (seconds: number) => runFlows(() => providerFlow(ourHttp, session), { seconds });
+    const sessions = await signInBrowsers(ourHttp, CONCURRENCY);
+    const ours = (seconds: number) => runFlows((loop) => providerFlow(ourHttp, sessions[loop]!), { seconds });
     const baseline = (seconds: number) => runFlows(() => upstreamFlow(upstreamHttp), { seconds });
 
     await ours(options.warmupSeconds);

@@ -8,9 +8,9 @@
  * code lifetime, shows what remains once the codes have expired too.
  */
 import { startServer, type ServerChild } from '../lib/child.ts';
-import { runFlows } from '../lib/flows.ts';
+import { CONCURRENCY, runFlows } from '../lib/flows.ts';
 import { HttpClient } from '../lib/http.ts';
-import { providerFlow, signIn } from '../lib/oauth-flows.ts';
+import { providerFlow, signInBrowsers } from '../lib/oauth-flows.ts';
 import { ratioCheck, row, type ScenarioResult } from '../lib/report.ts';
 import type { Options } from '../lib/rounds.ts';
 import { MB, sleep, summarise } from '../lib/stats.ts';
@@ -49,8 +49,8 @@ export async function soakScenario(options: Options): Promise<ScenarioResult> {
   });
   const http = new HttpClient(provider.origin);
   try {
-    const session = await signIn(http);
-    const flow = () => providerFlow(http, session);
+    const sessions = await signInBrowsers(http, CONCURRENCY);
+    const flow = (loop: number) => providerFlow(http, sessions[loop]!);
     // Warm up, then empty the store, so that the start is a warmed-up server holding nothing.
     await runFlows(flow, { count: 1000 });
     const start = await purgeAndMeasure(provider, Date.now() + (CODE_LIFETIME_SECONDS + 1) * 1000);

@@ -1,88 +1,84 @@
 /**
- * The provider under test: `createApp(config, { store, sessionStore })` as `provider/src/server.ts` calls it, but
- * without the 60 s purge timer (the benchmark purges explicitly), plus three bench-only endpoints under
- * `/__bench/` that are answered before the app sees the request:
+ * The provider under test: `createApp(config, deps)` as `provider/src/server.ts` calls it, but without the
+ * purge timers (the benchmark purges explicitly), plus bench-only endpoints under `/__bench/` that are answered
+ * before the app sees the request:
  *
  * - `POST /__bench/codes?n=N`  issues N authorization codes through the library path the consent POST uses
  *                              (`oauth.authorize` with the signed-in user) and returns them with their PKCE verifiers;
  * - `GET  /__bench/memory`     heap (after two full GCs) and RSS, with the store's counts;
- * - `POST /__bench/purge?at=T` runs `store.purgeExpired(T)` (T defaults to now), as the purge timer would at time T.
+ * - `POST /__bench/purge?at=T` runs `store.purgeExpired(T)` (T defaults to now), as the purge timer would at time T;
+ * - `GET  /__bench/sql`        round trips and statements sent to PostgreSQL since the last call (../lib/sql-counter.ts);
+ * - `GET  /__bench/loop`       the event loop's delay since the last call (BENCH_LOOP_DELAY=1 turns the monitor on).
  *
- * `BENCH_GRANTS=N` seeds N live grants before listening, through the same model methods the library calls
- * during an exchange (saveAuthorizationCode → revokeAuthorizationCode → saveToken). The token lifetimes come
- * from the usual variables (ACCESS_TOKEN_LIFETIME, …), read by `loadConfig`.
+ * Environment:
+ * - `BENCH_STORE_URL`: a PostgreSQL database for the store (migrated and seeded by `openStore`, as
+ *   DATABASE_URL does for the provider), with the login sessions on the same pool. Absent: the memory store.
+ * - `BENCH_GRANTS=N`: N live grants before listening (../lib/seed.ts).
+ * - `BENCH_PURGE_MS`: run the store's purge timer at this interval, as server.ts does every minute.
+ * The token lifetimes come from the usual variables (ACCESS_TOKEN_LIFETIME, …), read by `loadConfig`.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type session from 'express-session';
 import { createApp } from '../../provider/src/app.ts';
 import { loadConfig } from '../../provider/src/config.ts';
 import { ExpiringMemoryStore } from '../../provider/src/http/session.ts';
-import { createModel } from '../../provider/src/oauth/model.ts';
 import { createOAuthServer } from '../../provider/src/oauth/server.ts';
 import { issueAuthorizationCode } from '../../provider/src/oauth/authorization-request.ts';
-import { InMemoryStore, type Client, type User } from '../../provider/src/store/index.ts';
+import { openStore, PostgresSessionStore, type Client, type PostgresStore, type User } from '../../provider/src/store/index.ts';
+import { bulkInsertGrants, seedThroughModel } from '../lib/seed.ts';
 import { memory, sendJson, serve } from '../lib/serve.ts';
 
+const env = process.env;
 // SESSION_SECRET stays unset: a random one is generated for the run.
-const config = loadConfig({ ISSUER: 'http://127.0.0.1', ...process.env });
-const store = new InMemoryStore(config);
-const app = createApp(config, { store, sessionStore: new ExpiringMemoryStore() });
+const config = loadConfig({ ISSUER: 'http://127.0.0.1', ...env });
+// Counting starts before the store opens, so that every client of the pool is counted; the memory store never
+// loads `pg`.
+const sql = env.BENCH_STORE_URL ? (await import('../lib/sql-counter.ts')).countSql() : undefined;
+const store = await openStore({ databaseUrl: env.BENCH_STORE_URL, clients: config.clients, user: config.user });
+const pool = store.kind === 'postgres' ? (store as PostgresStore).pool : undefined;
+const sessionStore: session.Store = pool ? new PostgresSessionStore(pool) : new ExpiringMemoryStore();
+const app = createApp(config, { store, sessionStore });
 // A second library instance over the same store and config: it issues codes exactly as the app's does.
 const oauth = createOAuthServer(config, store);
 const client = (await store.findClient(config.clients[0]!.client_id)) as Client;
 const user = (await store.findUser(config.user.id)) as User;
-const redirectUri = config.clients[0]!.redirect_uris[0]!;
-
-const random = () => randomBytes(32).toString('hex');
-const seconds = (n: number) => new Date(Date.now() + n * 1000);
-
-function pkce() {
-  const code_verifier = randomBytes(32).toString('base64url');
-  return { code_verifier, code_challenge: createHash('sha256').update(code_verifier).digest('base64url') };
-}
 
 async function issueCodes(n: number) {
   const codes = [];
   for (let i = 0; i < n; i++) {
-    const { code_verifier, code_challenge } = pkce();
-    const request = { client, redirect_uri: redirectUri, scope: ['profile'], state: 'bench', code_challenge, code_challenge_method: 'S256' as const };
+    const code_verifier = randomBytes(32).toString('base64url');
+    const code_challenge = createHash('sha256').update(code_verifier).digest('base64url');
+    const request = { client, redirect_uri: client.redirectUris[0]!, scope: ['profile'], state: 'bench', code_challenge, code_challenge_method: 'S256' as const };
     codes.push({ code: await issueAuthorizationCode(oauth, request, user), code_verifier });
   }
   return codes;
 }
 
-/** Seeds `n` live grants; returns the last access token issued, for `GET /api/me`. */
-async function seedGrants(n: number): Promise<string> {
-  const model = createModel(store);
-  let accessToken = '';
-  for (let i = 0; i < n; i++) {
-    const code = {
-      authorizationCode: random(),
-      expiresAt: seconds(config.authorizationCodeLifetime),
-      redirectUri,
-      scope: ['profile'],
-      codeChallenge: pkce().code_challenge,
-      codeChallengeMethod: 'S256',
-    };
-    await model.saveAuthorizationCode(code, client, user);
-    await model.revokeAuthorizationCode({ ...code, client, user });
-    accessToken = random();
-    const token = {
-      accessToken,
-      accessTokenExpiresAt: seconds(config.accessTokenLifetime),
-      refreshToken: random(),
-      refreshTokenExpiresAt: seconds(config.refreshTokenLifetime),
-      scope: ['profile'],
-      authorizationCode: code.authorizationCode,
-      client,
-      user,
-    };
-    await model.saveToken(token, client, user);
-  }
-  return accessToken;
+const grants = Number(env.BENCH_GRANTS ?? 0);
+// On PostgreSQL one grant goes through the model (its access token is the one presented), the rest in bulk.
+const throughModel = pool ? Math.min(grants, 1) : grants;
+const token = grants > 0 ? await seedThroughModel(store, config, client, user, throughModel) : undefined;
+if (pool) await bulkInsertGrants(pool, config, client, user, grants - throughModel);
+sql?.take();
+
+if (env.BENCH_PURGE_MS) store.startPurging(Number(env.BENCH_PURGE_MS));
+const loop = env.BENCH_LOOP_DELAY ? monitorEventLoopDelay({ resolution: 1 }) : undefined;
+loop?.enable();
+
+const ms = (ns: number) => ns / 1e6;
+function loopDelay() {
+  if (!loop) return null;
+  const delay = { max: ms(loop.max), p99: ms(loop.percentile(99)), mean: ms(loop.mean) };
+  loop.reset();
+  return delay;
 }
 
-const grants = Number(process.env.BENCH_GRANTS ?? 0);
-const token = grants > 0 ? await seedGrants(grants) : undefined;
+async function purge(at: number) {
+  const started = performance.now();
+  const dropped = await store.purgeExpired(at);
+  return { dropped, ms: performance.now() - started };
+}
 
 serve(
   (req, res) => {
@@ -90,13 +86,22 @@ serve(
     if (!req.url?.startsWith('/__bench/')) return app(req, res);
     const url = new URL(req.url, 'http://bench');
     const number = (name: string, fallback: number) => Number(url.searchParams.get(name) ?? fallback);
-    if (url.pathname === '/__bench/codes') {
-      issueCodes(number('n', 1)).then((codes) => sendJson(res, codes), (err) => res.writeHead(500).end(String(err)));
-      return;
+    const answer = (work: Promise<unknown>) =>
+      void work.then((body) => sendJson(res, body), (err: unknown) => res.writeHead(500).end(String(err)));
+    switch (url.pathname) {
+      case '/__bench/codes':
+        return answer(issueCodes(number('n', 1)));
+      case '/__bench/memory':
+        return answer(store.size().then((size) => ({ ...memory(), ...size })));
+      case '/__bench/purge':
+        return answer(purge(number('at', Date.now())));
+      case '/__bench/sql':
+        return sendJson(res, sql?.take() ?? { roundTrips: 0, statements: 0, byStatement: {} });
+      case '/__bench/loop':
+        return sendJson(res, loopDelay());
+      default:
+        res.writeHead(404).end();
     }
-    if (url.pathname === '/__bench/memory') return void store.size().then((size) => sendJson(res, { ...memory(), ...size }));
-    if (url.pathname === '/__bench/purge') return void store.purgeExpired(number('at', Date.now())).then((dropped) => sendJson(res, { dropped }));
-    res.writeHead(404).end();
   },
-  { token, seeded: grants, ...memory(), ...(await store.size()) },
+  { token, seeded: grants, store: store.kind, ...memory(), ...(await store.size()) },
 );

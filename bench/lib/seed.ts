@@ -1,0 +1,80 @@
+/**
+ * Live grants for the benchmark's provider, each a used code, an access token and a refresh token:
+ *
+ * - through the model methods the library calls during an exchange (saveAuthorizationCode →
+ *   revokeAuthorizationCode → saveToken), one grant after the other: the only way into the memory store, and
+ *   how the grant whose access token the benchmark presents is made in both stores;
+ * - on PostgreSQL, the rest in one `INSERT … SELECT … FROM generate_series` into the store's `grants` table,
+ *   with values of the same shape (base64url SHA-256 digests, a UUID id), then `VACUUM ANALYZE`, as a database
+ *   that has been running for a while would have its statistics and visibility map. 100,000 grants take a few
+ *   seconds this way, against minutes one by one.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Pool } from 'pg';
+import type { ProviderConfig } from '../../provider/src/config.ts';
+import { createModel } from '../../provider/src/oauth/model.ts';
+import type { Client, Store, User } from '../../provider/src/store/index.ts';
+
+const random = () => randomBytes(32).toString('hex');
+const secondsFromNow = (n: number) => new Date(Date.now() + n * 1000);
+const challenge = () => createHash('sha256').update(random()).digest('base64url');
+
+/** Seeds `n` grants through the model; returns the last access token issued (for `GET /api/me`). */
+export async function seedThroughModel(store: Store, config: ProviderConfig, client: Client, user: User, n: number): Promise<string> {
+  const model = createModel(store);
+  const redirectUri = client.redirectUris[0]!;
+  let accessToken = '';
+  for (let i = 0; i < n; i++) {
+    const code = {
+      authorizationCode: random(),
+      expiresAt: secondsFromNow(config.authorizationCodeLifetime),
+      redirectUri,
+      scope: ['profile'],
+      codeChallenge: challenge(),
+      codeChallengeMethod: 'S256',
+    };
+    await model.saveAuthorizationCode(code, client, user);
+    await model.revokeAuthorizationCode({ ...code, client, user });
+    accessToken = random();
+    const token = {
+      accessToken,
+      accessTokenExpiresAt: secondsFromNow(config.accessTokenLifetime),
+      refreshToken: random(),
+      refreshTokenExpiresAt: secondsFromNow(config.refreshTokenLifetime),
+      scope: ['profile'],
+      authorizationCode: code.authorizationCode,
+      client,
+      user,
+    };
+    await model.saveToken(token, client, user);
+  }
+  return accessToken;
+}
+
+/** base64url of SHA-256, in SQL: the shape the store gives every digest. */
+const digestOf = (expression: string) => `translate(rtrim(encode(sha256(convert_to(${expression}, 'UTF8')), 'base64'), '='), '+/', '-_')`;
+
+/** Inserts `n` grants in one statement (random salt: a second call adds others). */
+export async function bulkInsertGrants(pool: Pool, config: ProviderConfig, client: Client, user: User, n: number): Promise<void> {
+  if (n <= 0) return;
+  const value = (kind: string) => digestOf(`'${kind}.' || $3 || '.' || i`);
+  await pool.query(
+    `INSERT INTO grants (id, client_id, user_id, scope, access_scope, code_digest, redirect_uri, code_challenge,
+       code_challenge_method, code_expires_at, code_used_at, access_digest, access_issued_at, access_expires_at,
+       refresh_digest, refresh_issued_at, refresh_expires_at, expires_at)
+     SELECT gen_random_uuid(), $1, $2, '{profile}', '{profile}', ${value('code')}, $4, ${value('pkce')},
+       'S256', $5, now(), ${value('access')}, now(), $6, ${value('refresh')}, now(), $7, greatest($6, $7)
+     FROM generate_series(1, $8) AS i`,
+    [
+      client.id,
+      user.id,
+      random(),
+      client.redirectUris[0],
+      secondsFromNow(config.authorizationCodeLifetime),
+      secondsFromNow(config.accessTokenLifetime),
+      secondsFromNow(config.refreshTokenLifetime),
+      n,
+    ],
+  );
+  await pool.query('VACUUM ANALYZE grants');
+}
