@@ -11,7 +11,7 @@ import { createApp } from '../src/app.ts';
 import { ExpiringMemoryStore } from '../src/http/session.ts';
 import { MemoryAttemptCounter, MemoryInteractionStore } from '../src/interaction/memory.ts';
 import { MAX_COOKIE_VALUE } from '../src/http/signed-cookie.ts';
-import { authorizeQuery, cookieValue, csrfFrom, setCookie, testConfig } from './helpers.ts';
+import { authorizeQuery, cookieValue, csrfFrom, setCookie, setupWithClients, testConfig } from './helpers.ts';
 
 function appWithStores() {
   const config = testConfig();
@@ -75,6 +75,19 @@ describe('anonymous visitors make the server store nothing', () => {
     const login = await signInWith(app, cookieValue(res, 'provider.login') as string);
     const back = new URL(login.headers.location as string, 'http://provider');
     expect(back.searchParams.get('state')).toBe(state);
+  });
+
+  it('answers a request too large for a cookie with error=invalid_request to the client, and stores nothing (RFC 6749 §4.1.2.1)', async () => {
+    // Only a registered redirect URI of several KB can make a valid request that large.
+    const redirect_uri = `http://localhost:3000/callback?${'p'.repeat(3000)}`;
+    const { app } = setupWithClients((configured) => [{ ...configured, redirect_uris: [redirect_uri] }]);
+    const res = await request(app).get(`/oauth/authorize?${authorizeQuery({ redirect_uri, state: 'too-large' })}`);
+    expect(res.status).toBe(303);
+    const location = new URL(res.headers.location as string);
+    expect(location.searchParams.get('error')).toBe('invalid_request');
+    expect(location.searchParams.get('state')).toBe('too-large');
+    expect(setCookie(res, 'provider.login')).toBeUndefined();
+    expect(setCookie(res, 'provider.sid')).toBeUndefined();
   });
 
   it("keeps a signed-in user's session through a flood of anonymous requests", async () => {

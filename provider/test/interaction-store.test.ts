@@ -160,3 +160,35 @@ describe.each(backends)('consent interaction store contract ($name)', (backend) 
     expect(await store!.consume('key-1', REPEAT_MS)).toBe('decided');
   });
 });
+
+describe('the memory attempt counter under a flood of distinct keys', () => {
+  it('keeps at most maxKeys windows, forgetting the one that started first', async () => {
+    const counter = new MemoryAttemptCounter(WINDOW_MS, 3);
+    for (const key of ['a', 'b', 'c', 'd']) await counter.hit(key);
+    expect(counter.size).toBe(3);
+    expect(await counter.count('a')).toBe(0);
+    expect(await counter.count('d')).toBe(1);
+  });
+
+  it('drops finished windows as new ones start, without a timer', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const counter = new MemoryAttemptCounter(WINDOW_MS);
+    for (let i = 0; i < 100; i++) await counter.hit(`key-${i}`);
+    vi.setSystemTime(Date.now() + WINDOW_MS + 1);
+    await counter.hit('fresh');
+    expect(counter.size).toBe(1);
+  });
+});
+
+describe('the memory interaction store', () => {
+  it('forgets the interactions of sessions that never come back, as new ones arrive, without a timer', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const store = new MemoryInteractionStore();
+    const interaction = { userId: 'user1', requestDigest: 'digest' };
+    for (let i = 0; i < 100; i++) await store.create(`session-${i}`, `key-${i}`, interaction, PAGE_MS, 8);
+    await store.consume('key-0', REPEAT_MS);
+    vi.setSystemTime(Date.now() + PAGE_MS + 1);
+    await store.create('session-new', 'key-new', interaction, PAGE_MS, 8);
+    expect(store.size()).toEqual({ pending: 1, decided: 0, sessions: 1 });
+  });
+});
