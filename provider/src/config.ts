@@ -13,9 +13,9 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
 import * as value from './config-values.ts';
-import { ConfigError, type Env, type LogSettings, type TrustProxy } from './config-values.ts';
+import { ConfigError, type DatabaseSettings, type Env, type LogSettings, type TrustProxy } from './config-values.ts';
 
-export { ConfigError, type Env, type LogSettings, type TrustProxy };
+export { ConfigError, type DatabaseSettings, type Env, type LogSettings, type TrustProxy };
 
 export interface ClientRegistration {
   client_id: string;
@@ -46,6 +46,10 @@ export interface ProviderConfig {
   authorizationCodeLifetime: number;
   accessTokenLifetime: number;
   refreshTokenLifetime: number;
+  /** PostgreSQL (`DATABASE_URL`), or undefined for the in-memory store: one process, forgotten at restart. */
+  database: DatabaseSettings | undefined;
+  /** Provider processes sharing the port (`WORKERS`, node:cluster); above 1 only with a database. */
+  workers: number;
   /** Failed logins allowed per window, per account and per address. */
   loginAttemptsPerWindow: number;
   loginWindowMs: number;
@@ -107,8 +111,23 @@ export function loadConfig(env: Env = process.env): ProviderConfig {
     username: value.read(env, 'OAUTH_USERNAME') ?? 'demo',
     password: value.read(env, 'OAUTH_PASSWORD') ?? 'demo',
   };
-  const session = value.sessionSecret(env, 'provider');
   const host = value.host(env);
+  const database = value.database(env);
+  const workers = value.positiveInteger(env, 'WORKERS', 1);
+  if (workers > 1 && !database) {
+    throw new ConfigError(
+      `WORKERS=${workers} needs DATABASE_URL: each worker is a process of its own, and processes cannot share memory, ` +
+        'so grants, sign-ins and counters kept in memory would differ from one request to the next. Set DATABASE_URL, or WORKERS=1.',
+    );
+  }
+  const session = value.sessionSecret(env, 'provider');
+  if (session.generated && (database || workers > 1)) {
+    // A random key per process would make every other process, and every restart, refuse the login cookies.
+    const why = database ? 'with DATABASE_URL, sign-ins outlive a restart' : `with WORKERS=${workers}, any process may serve a request`;
+    throw new ConfigError(
+      `SESSION_SECRET must be set (at least 32 characters; or PROVIDER_SESSION_SECRET): ${why}, so every process must sign login cookies with the same key.`,
+    );
+  }
 
   const warnings = [
     value.read(env, 'PORT') !== undefined &&
@@ -130,11 +149,20 @@ export function loadConfig(env: Env = process.env): ProviderConfig {
     authorizationCodeLifetime: value.positiveInteger(env, 'AUTHORIZATION_CODE_LIFETIME', 600),
     accessTokenLifetime: value.positiveInteger(env, 'ACCESS_TOKEN_LIFETIME', 3600),
     refreshTokenLifetime: value.positiveInteger(env, 'REFRESH_TOKEN_LIFETIME', 14 * 24 * 3600),
+    database,
+    workers,
     loginAttemptsPerWindow: value.positiveInteger(env, 'LOGIN_ATTEMPTS_PER_WINDOW', 5),
     loginWindowMs: value.positiveInteger(env, 'LOGIN_WINDOW_SECONDS', 15 * 60) * 1000,
     log: value.logSettings(env),
     warnings,
   });
+}
+
+/**
+ * Only the database, for `npm run db:migrate -w provider`, which needs nothing else (and no session secret).
+ */
+export function loadDatabaseConfig(env: Env = process.env): DatabaseSettings | undefined {
+  return value.database(env);
 }
 
 /**

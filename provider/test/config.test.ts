@@ -197,3 +197,62 @@ describe('loadConfig: bad values fail at start, naming the variable', () => {
     expect(loadConfig({ PROVIDER_PORT: '', ISSUER: ' ', CLIENT_ID: '' })).toMatchObject({ port: 8080, issuer: 'http://localhost:8080' });
   });
 });
+
+describe('loadConfig: DATABASE_URL, WORKERS and the session secret they need', () => {
+  const DATABASE_URL = 'postgres://oauth:p%40ss-word@db.internal:6543/oauth?sslmode=verify-full';
+
+  it('keeps everything in memory, in one process, when DATABASE_URL is unset', () => {
+    expect(loadConfig({})).toMatchObject({ database: undefined, workers: 1 });
+  });
+
+  it('keeps the URL for pg as it is, and describes it as "PostgreSQL at host:port/db", without user or password', () => {
+    const { database } = loadConfig({ DATABASE_URL, SESSION_SECRET: SECRET });
+    expect(database).toEqual({ url: DATABASE_URL, description: 'PostgreSQL at db.internal:6543/oauth' });
+    expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/oauth', SESSION_SECRET: SECRET }).database?.description).toBe(
+      'PostgreSQL at localhost:5432/oauth',
+    );
+  });
+
+  it('describes a Unix socket given as ?host=', () => {
+    const { database } = loadConfig({ DATABASE_URL: 'postgres:///oauth?host=/run/postgresql', SESSION_SECRET: SECRET });
+    expect(database?.description).toBe('PostgreSQL at /run/postgresql:5432/oauth');
+  });
+
+  it.each(['mysql://user:hunter2-secret@host/db', 'user:hunter2-secret@host/db', 'postgres//user:hunter2-secret@host'])(
+    'refuses DATABASE_URL=%j, naming the variable and never repeating the value (it holds a password)',
+    (value) => {
+      let message = '';
+      try {
+        loadConfig({ DATABASE_URL: value, SESSION_SECRET: SECRET });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/^DATABASE_URL must be a URL such as postgres:\/\//);
+      expect(message).not.toContain('hunter2');
+    },
+  );
+
+  it('refuses DATABASE_URL without a session secret, naming SESSION_SECRET: sign-ins outlive a restart', () => {
+    expect(() => loadConfig({ DATABASE_URL })).toThrow(/^SESSION_SECRET must be set .*PROVIDER_SESSION_SECRET.*with DATABASE_URL/);
+    expect(loadConfig({ DATABASE_URL, PROVIDER_SESSION_SECRET: SECRET }).sessionSecret).toBe(SECRET);
+  });
+
+  it('never puts the password of DATABASE_URL in a configuration error', () => {
+    expect(() => loadConfig({ DATABASE_URL })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('p%40ss') }));
+  });
+
+  it('runs WORKERS processes on one database', () => {
+    expect(loadConfig({ DATABASE_URL, SESSION_SECRET: SECRET, WORKERS: '4' }).workers).toBe(4);
+  });
+
+  it('refuses WORKERS above 1 without DATABASE_URL, saying that processes cannot share memory', () => {
+    expect(() => loadConfig({ WORKERS: '2', SESSION_SECRET: SECRET })).toThrow(
+      /^WORKERS=2 needs DATABASE_URL: each worker is a process of its own, and processes cannot share memory/,
+    );
+    expect(loadConfig({ WORKERS: '1' }).workers).toBe(1);
+  });
+
+  it.each(['0', 'two', '-1'])('refuses WORKERS=%j, naming it', (WORKERS) => {
+    expect(() => loadConfig({ WORKERS })).toThrow(/^WORKERS must be a positive integer/);
+  });
+});

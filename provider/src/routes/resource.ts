@@ -48,7 +48,8 @@ export function resourceRoutes(config: ProviderConfig, oauth: OAuthServer): Rout
         addAuthorizedScopesHeader: false,
       });
     } catch (err) {
-      if (!(err instanceof OAuth2Server.OAuthError)) throw err;
+      // A failure on our side (the database unreachable, say) is the error handler's: a 503, no challenge.
+      if (!(err instanceof OAuth2Server.OAuthError) || err instanceof OAuth2Server.ServerError) throw err;
       const challenge = `${realm}, error="${err.name}", error_description="${err.message.replace(/["\\]/g, '')}"`;
       const scopeHint = err.name === 'insufficient_scope' ? `, scope="${REQUIRED_SCOPE.join(' ')}"` : '';
       res.set('WWW-Authenticate', challenge + scopeHint);
