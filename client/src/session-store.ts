@@ -36,7 +36,7 @@ export class ExpiringMemoryStore extends session.Store {
   private readonly othersLifetimeMs: number;
   private readonly now: () => number;
 
-  constructor({ maxOthers = 5000, othersLifetimeMs = 30 * 60_000, now = Date.now }: StoreOptions = {}) {
+  constructor({ maxOthers = 1000, othersLifetimeMs = 30 * 60_000, now = Date.now }: StoreOptions = {}) {
     super();
     this.maxOthers = maxOthers;
     this.othersLifetimeMs = othersLifetimeMs;

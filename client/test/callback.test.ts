@@ -195,8 +195,10 @@ describe('GET /callback: access token request (RFC 6749 §4.1.3)', () => {
   });
 
   it('issues a new session id after login, to prevent session fixation', async () => {
-    await startLogin(agent);
+    // A browser that already has a session: a refused callback stores its story in one.
+    await agent.get('/callback').query({ code: 'c', state: 'forged', iss: fake.issuer }).expect(400);
     const before = agent.jar.getCookie('client.sid', { domain: '127.0.0.1', path: '/', secure: false, script: false });
+    expect(before?.value).toBeTruthy();
     await logIn(agent, fake);
     const after = agent.jar.getCookie('client.sid', { domain: '127.0.0.1', path: '/', secure: false, script: false });
     expect(after?.value).toBeTruthy();
