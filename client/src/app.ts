@@ -6,7 +6,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import helmet from 'helmet';
 import type { ClientConfig } from './config.ts';
 import { createDiscovery, type Discovery } from './discovery.ts';
-import { explainOAuthError, HttpError, OAuthResponseError } from './errors.ts';
+import { explainOAuthError, HttpError, OAuthResponseError, TemporarilyUnavailableError } from './errors.ts';
 import { pendingLogins, PENDING_LOGIN_TTL_MS, type PendingLogins } from './pending-login.ts';
 import { RefreshFlights } from './refresh-flights.ts';
 import { canonicalOrigin } from './canonical-origin.ts';
@@ -130,6 +130,10 @@ function errorHandler(development: boolean, logger: Logger): ErrorRequestHandler
     if (err instanceof UpstreamError && err.status === 502) logger.warn(`${request}: ${err.message}`);
     else if (page.status >= 500 && !(err instanceof UpstreamError)) {
       logger.error(`${request} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+    // The provider's "come back in n seconds" holds for this page too (RFC 9110 §10.2.3).
+    if (err instanceof TemporarilyUnavailableError && err.retryAfterSeconds !== undefined) {
+      res.set('Retry-After', String(err.retryAfterSeconds));
     }
     res.status(page.status).render('error', {
       title: page.heading,

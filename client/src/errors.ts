@@ -1,5 +1,6 @@
 // The errors a route can raise, and the plain-language meaning of each OAuth error code.
 // The one error handler in app.ts turns all of them into views/error.ejs.
+import { UpstreamError } from './upstream.ts';
 
 /** A request this client refuses; `message` is safe to show to the user. */
 export class HttpError extends Error {
@@ -24,6 +25,39 @@ export class OAuthResponseError extends Error {
     super(`The authorization server answered: ${error}`);
     this.name = 'OAuthResponseError';
   }
+}
+
+/**
+ * The other server answered 503: it is there, but cannot serve now (its database is down, say). Nothing is wrong
+ * with this user's tokens, so they are kept; the page says when to try again, from `Retry-After` when sent.
+ */
+export class TemporarilyUnavailableError extends UpstreamError {
+  constructor(
+    server: 'authorization server' | 'resource server',
+    readonly retryAfterSeconds: number | undefined,
+  ) {
+    super(503, `The ${server} is temporarily unavailable. ${whenToRetry(retryAfterSeconds)}`);
+    this.name = 'TemporarilyUnavailableError';
+  }
+}
+
+function whenToRetry(seconds: number | undefined): string {
+  if (seconds === undefined || seconds <= 1) return 'Try again in a moment.';
+  if (seconds < 120) return `Try again in ${seconds} seconds.`;
+  return `Try again in ${Math.ceil(seconds / 60)} minutes.`;
+}
+
+/**
+ * RFC 9110 §10.2.3: `Retry-After` is a number of seconds or an HTTP date. Anything else, or a wait beyond a day
+ * (no one will keep a page open that long), counts as not said.
+ */
+export function retryAfterSeconds(header: string | null): number | undefined {
+  const value = header?.trim() ?? '';
+  // An HTTP date names its day and month (RFC 9110 §5.6.7); Date.parse alone would also take "-5" as a year.
+  const date = /[A-Za-z]/.test(value) ? Date.parse(value) : NaN;
+  const seconds = /^\d{1,9}$/.test(value) ? Number(value) : Math.ceil((date - Date.now()) / 1000);
+  if (!Number.isFinite(seconds) || seconds > 24 * 3600) return undefined;
+  return Math.max(0, seconds);
 }
 
 // RFC 6749 §4.1.2.1 (authorization errors) and §5.2 (token errors), in words a user can act on.

@@ -2,7 +2,7 @@
 // Each function is small and typed; the routes decide what to do with the results.
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthorizationServerMetadata } from './discovery.ts';
-import { OAuthResponseError } from './errors.ts';
+import { OAuthResponseError, retryAfterSeconds, TemporarilyUnavailableError } from './errors.ts';
 import {
   discardBody,
   isObject,
@@ -98,6 +98,11 @@ async function tokenRequest(ctx: OAuthContext, params: Record<string, string>): 
   const response = await upstreamFetch(ctx.fetch, ctx.metadata.token_endpoint, { method: 'POST', headers, body }, 'authorization server');
   const json = await readJson(response, JSON_ANSWER_LIMIT, 'authorization server');
   ctx.observe?.response({ status: response.status, body: json });
+  // 503 means "not now", whatever error code comes with it: the code or refresh token may still be good, so
+  // the caller keeps what it has instead of treating it as refused (RFC 6749 §5.2 lists no code for this).
+  if (response.status === 503) {
+    throw new TemporarilyUnavailableError('authorization server', retryAfterSeconds(response.headers.get('retry-after')));
+  }
   if (!response.ok) throw oauthError(json);
   return parseTokenResponse(json);
 }
@@ -196,7 +201,7 @@ function oauthError(json: unknown): Error {
 
 export type ResourceResponse =
   | { ok: true; status: number; data: unknown }
-  | { ok: false; status: number; invalid_token: boolean };
+  | { ok: false; status: number; invalid_token: boolean; retry_after?: number };
 
 export async function fetchResource(fetch: Fetch, resourceUrl: string, access_token: string): Promise<ResourceResponse> {
   // RFC 6750 §2.1: the token goes in the Authorization header, never in the URL (§2.3 is NOT RECOMMENDED).
@@ -217,5 +222,8 @@ export async function fetchResource(fetch: Fetch, resourceUrl: string, access_to
   await discardBody(response);
   // RFC 6750 §3.1: `error="invalid_token"` means expired, revoked or malformed: a refresh may help.
   const challenge = response.headers.get('www-authenticate') ?? '';
-  return { ok: false, status: response.status, invalid_token: response.status === 401 && /\berror="?invalid_token"?/i.test(challenge) };
+  const invalid_token = response.status === 401 && /\berror="?invalid_token"?/i.test(challenge);
+  // RFC 9110 §15.6.4: a 503 may say when to come back.
+  const retry_after = response.status === 503 ? retryAfterSeconds(response.headers.get('retry-after')) : undefined;
+  return { ok: false, status: response.status, invalid_token, retry_after };
 }

@@ -3,7 +3,7 @@
 // if that fails too, forget the tokens and ask the user to log in again.
 import type { Request } from 'express';
 import type { ClientContext } from './app.ts';
-import { OAuthResponseError } from './errors.ts';
+import { OAuthResponseError, TemporarilyUnavailableError } from './errors.ts';
 import { fetchResource, refreshTokens, type ResourceResponse, type TokenResponse } from './oauth-client.ts';
 import type { StoredResource, StoredTokens } from './session.ts';
 import { record, traceExchange } from './trace.ts';
@@ -67,7 +67,8 @@ export async function refreshSessionTokens(req: Request, { config, discovery, fe
     req.session.tokens = toStoredTokens(response, tokens);
     return true;
   } catch (err) {
-    if (!(err instanceof OAuthResponseError)) throw err; // unreachable server: keep the tokens, try later
+    // Unreachable, or answering 503 (TemporarilyUnavailableError): keep the tokens, try later.
+    if (!(err instanceof OAuthResponseError)) throw err;
     forgetTokens(req, LOGIN_AGAIN);
     return false;
   }
@@ -100,6 +101,9 @@ async function fetchWithOneRefresh(req: Request, ctx: ClientContext): Promise<vo
     req.session.resource = toStoredResource(result.data);
   } else if (result.invalid_token) {
     forgetTokens(req, 'The resource server still refuses the access token. Please log in again.');
+  } else if (result.status === 503) {
+    // Not the token's fault: keep it, and say when to try again.
+    req.session.flash = new TemporarilyUnavailableError('resource server', result.retry_after).message;
   } else {
     req.session.flash = `The resource server answered HTTP ${result.status}.`;
   }
