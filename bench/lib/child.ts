@@ -38,7 +38,9 @@ export async function startServer<Info extends { port: number }>(
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const info = await firstLine<Info>(child, entry);
-  const label = `${entry} ${JSON.stringify(env)}`;
+  // A database URL holds a password: the label says that there is one, not what it is.
+  const shown = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, name.endsWith('_URL') ? '…' : value]));
+  const label = `${entry} ${JSON.stringify(shown)}`;
   console.error(`  ${label}: pid ${child.pid}, port ${info.port}`);
   if (profileDir) profiledChildren.push({ pid: child.pid!, label, readyMs: (info as { readyMs?: number }).readyMs ?? 0 });
   return { origin: `http://127.0.0.1:${info.port}`, pid: child.pid!, info, stop: () => stop(child) };

@@ -17,7 +17,7 @@ export function pkce() {
   return { code_verifier, code_challenge: createHash('sha256').update(code_verifier).digest('base64url') };
 }
 
-function authorizationRequest(code_challenge?: string): Record<string, string> {
+export function authorizationRequest(code_challenge?: string): Record<string, string> {
   const request: Record<string, string> = {
     response_type: 'code',
     client_id: CLIENT_ID,
@@ -35,7 +35,7 @@ function codeFrom(location: string | undefined): string {
   return code;
 }
 
-function csrfFrom(html: string): string {
+export function csrfFrom(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);
   if (!match?.[1]) throw new Error('no CSRF token on the page');
   return match[1];
@@ -89,17 +89,21 @@ export async function signInBrowsers(http: HttpClient, count: number): Promise<L
 }
 
 /**
- * The provider under test: consent page → Allow → code → token (PKCE, client_secret_basic) → GET /api/me. Each
- * consent page view allows one decision, so every flow opens the page for its own request first.
+ * (A)–(E) for a signed-in browser: consent page → Allow → code → token (PKCE, client_secret_basic). Each consent
+ * page view allows one decision, so every flow opens the page for its own request first.
  */
-export async function providerFlow(http: HttpClient, session: LoginSession): Promise<void> {
+export async function grantTokens(http: HttpClient, session: LoginSession): Promise<TokenResponse> {
   const { code_verifier, code_challenge } = pkce();
   const request = authorizationRequest(code_challenge);
   const page = await http.request('GET', `/oauth/authorize?${new URLSearchParams(request)}`, { cookie: session.cookie });
   const form = { ...request, _csrf: csrfFrom(expectStatus(page, 200, 'consent page').body), decision: 'allow' };
   const consent = expectStatus(await http.postForm('/oauth/authorize', form, { cookie: session.cookie }), 303, 'consent');
-  const code = codeFrom(consent.headers.location);
-  const { access_token } = await exchangeCode(http, code, code_verifier);
+  return exchangeCode(http, codeFrom(consent.headers.location), code_verifier);
+}
+
+/** The provider under test: the tokens (`grantTokens`), then the protected resource with the access token. */
+export async function providerFlow(http: HttpClient, session: LoginSession): Promise<void> {
+  const { access_token } = await grantTokens(http, session);
   expectStatus(await http.request('GET', '/api/me', { authorization: `Bearer ${access_token}` }), 200, 'GET /api/me');
 }
 

@@ -25,6 +25,13 @@ export interface ScenarioResult {
   checks: Check[];
   /** Extra measurements (memory, counts), one line each. */
   notes: string[];
+  /** Tables of their own (markdown), printed after the notes. */
+  sections?: string[];
+}
+
+/** A scenario that could not run here: one line saying why, and how to enable it. */
+export function skipped(name: string, reason: string): ScenarioResult {
+  return { rows: [], checks: [], notes: [`${name}: ${reason}`] };
 }
 
 export function row(scenario: string, target: string, unit: Row['unit'], rounds: Measurement[]): Row {
@@ -46,6 +53,11 @@ export function ratioCheck(name: string, ratios: number[], bound: { atLeast: num
     : { name, ratio, target: `≤ ${bound.atMost}×`, pass: ratio.median <= bound.atMost };
 }
 
+/** A ratio shown for information, with no target. */
+export function infoCheck(name: string, ratios: number[]): Check {
+  return { name: `(info) ${name}`, ratio: summarise(ratios), target: '—' };
+}
+
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
 const range = (s: Summary, digits = 0) => `${fixed(s.median, digits)} (${fixed(s.min, digits)}–${fixed(s.max, digits)})`;
 
@@ -63,5 +75,6 @@ export function markdownTables(results: ScenarioResult[]): string {
     ...checks.map((c) => `| ${c.name} | ${range(c.ratio, 2)} | ${c.target} | ${c.pass === undefined ? '—' : c.pass ? 'PASS' : 'FAIL'} |`),
     '',
     ...notes.map((note) => `- ${note}`),
+    ...results.flatMap((r) => r.sections ?? []).flatMap((section) => ['', section]),
   ].join('\n');
 }

@@ -2,6 +2,7 @@
  * Alternates measurements within one run: every round measures every target once, in an order that flips
  * from round to round, so that a slow moment of the machine hits both sides of a comparison alike.
  */
+import type { BenchPostgres } from './postgres.ts';
 import type { Measurement } from './stats.ts';
 
 export interface Options {
@@ -13,6 +14,8 @@ export interface Options {
   quick: boolean;
   /** Set with --profile: server children write CPU profiles here. */
   profileDir?: string;
+  /** The server for the PostgreSQL scenarios; null when there is none (they are skipped). */
+  postgres: BenchPostgres | null;
 }
 
 export async function alternate<Name extends string>(

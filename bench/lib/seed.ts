@@ -10,7 +10,7 @@
  *   seconds this way, against minutes one by one.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig } from 'pg';
 import type { ProviderConfig } from '../../provider/src/config.ts';
 import { createModel } from '../../provider/src/oauth/model.ts';
 import type { Client, Store, User } from '../../provider/src/store/index.ts';
@@ -54,18 +54,27 @@ export async function seedThroughModel(store: Store, config: ProviderConfig, cli
 /** base64url of SHA-256, in SQL: the shape the store gives every digest. */
 const digestOf = (expression: string) => `translate(rtrim(encode(sha256(convert_to(${expression}, 'UTF8')), 'base64'), '='), '+/', '-_')`;
 
-/** Inserts `n` grants in one statement (random salt: a second call adds others). */
+const INSERT_GRANTS = `
+  INSERT INTO grants (id, client_id, user_id, scope, access_scope, code_digest, redirect_uri, code_challenge,
+    code_challenge_method, code_expires_at, code_used_at, access_digest, access_issued_at, access_expires_at,
+    refresh_digest, refresh_issued_at, refresh_expires_at, expires_at)
+  SELECT gen_random_uuid(), $1, $2, '{profile}', '{profile}', ${digestOf("'code.' || $3 || '.' || i")}, $4,
+    ${digestOf("'pkce.' || $3 || '.' || i")}, 'S256', $5::timestamptz, now(), ${digestOf("'access.' || $3 || '.' || i")},
+    now(), $6::timestamptz, ${digestOf("'refresh.' || $3 || '.' || i")}, now(), $7::timestamptz,
+    greatest($6::timestamptz, $7::timestamptz)
+  FROM generate_series(1, $8) AS i`;
+
+/** Inserts `n` grants in one statement (a random salt in every value: a second call adds others). */
 export async function bulkInsertGrants(pool: Pool, config: ProviderConfig, client: Client, user: User, n: number): Promise<void> {
   if (n <= 0) return;
-  const value = (kind: string) => digestOf(`'${kind}.' || $3 || '.' || i`);
-  await pool.query(
-    `INSERT INTO grants (id, client_id, user_id, scope, access_scope, code_digest, redirect_uri, code_challenge,
-       code_challenge_method, code_expires_at, code_used_at, access_digest, access_issued_at, access_expires_at,
-       refresh_digest, refresh_issued_at, refresh_expires_at, expires_at)
-     SELECT gen_random_uuid(), $1, $2, '{profile}', '{profile}', ${value('code')}, $4, ${value('pkce')},
-       'S256', $5, now(), ${value('access')}, now(), $6, ${value('refresh')}, now(), $7, greatest($6, $7)
-     FROM generate_series(1, $8) AS i`,
-    [
+  // The pool's timeouts are the provider's (5 s per statement): this connection lifts them while it seeds.
+  const connection = await pool.connect();
+  // pg reads `query_timeout` per query too (its types leave it out).
+  const unlimited = (text: string, values: unknown[] = []) =>
+    connection.query({ text, values, query_timeout: 30 * 60_000 } as QueryConfig);
+  try {
+    await unlimited('SET statement_timeout = 0');
+    await unlimited(INSERT_GRANTS, [
       client.id,
       user.id,
       random(),
@@ -74,7 +83,10 @@ export async function bulkInsertGrants(pool: Pool, config: ProviderConfig, clien
       secondsFromNow(config.accessTokenLifetime),
       secondsFromNow(config.refreshTokenLifetime),
       n,
-    ],
-  );
-  await pool.query('VACUUM ANALYZE grants');
+    ]);
+    await unlimited('VACUUM ANALYZE grants');
+    await unlimited('RESET statement_timeout');
+  } finally {
+    connection.release();
+  }
 }

@@ -12,19 +12,24 @@
  *
  * Environment:
  * - `BENCH_STORE_URL`: a PostgreSQL database for the store (migrated and seeded by `openStore`, as
- *   DATABASE_URL does for the provider), with the login sessions on the same pool. Absent: the memory store.
+ *   DATABASE_URL does for the provider), with the login sessions, sign-in counters and consent interactions on
+ *   the same pool. Absent: all in memory.
  * - `BENCH_GRANTS=N`: N live grants before listening (../lib/seed.ts).
  * - `BENCH_PURGE_MS`: run the store's purge timer at this interval, as server.ts does every minute.
  * The token lifetimes come from the usual variables (ACCESS_TOKEN_LIFETIME, …), read by `loadConfig`.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type session from 'express-session';
-import { createApp } from '../../provider/src/app.ts';
+import { createApp, type ProviderDeps } from '../../provider/src/app.ts';
 import { loadConfig } from '../../provider/src/config.ts';
 import { ExpiringMemoryStore } from '../../provider/src/http/session.ts';
 import { createOAuthServer } from '../../provider/src/oauth/server.ts';
 import { issueAuthorizationCode } from '../../provider/src/oauth/authorization-request.ts';
+import {
+  PostgresAttemptCounter,
+  PostgresInteractionStore,
+  preparePostgresInteractions,
+} from '../../provider/src/interaction/postgres.ts';
 import { openStore, PostgresSessionStore, type Client, type PostgresStore, type User } from '../../provider/src/store/index.ts';
 import { bulkInsertGrants, seedThroughModel } from '../lib/seed.ts';
 import { memory, sendJson, serve } from '../lib/serve.ts';
@@ -37,8 +42,18 @@ const config = loadConfig({ ISSUER: 'http://127.0.0.1', ...env });
 const sql = env.BENCH_STORE_URL ? (await import('../lib/sql-counter.ts')).countSql() : undefined;
 const store = await openStore({ databaseUrl: env.BENCH_STORE_URL, clients: config.clients, user: config.user });
 const pool = store.kind === 'postgres' ? (store as PostgresStore).pool : undefined;
-const sessionStore: session.Store = pool ? new PostgresSessionStore(pool) : new ExpiringMemoryStore();
-const app = createApp(config, { store, sessionStore });
+// On PostgreSQL everything server.ts keeps there is there too (provider/src/stores.ts): sessions, sign-in
+// counters, consent interactions. In memory, createApp's defaults are the memory ones.
+const deps: ProviderDeps = { store, sessionStore: new ExpiringMemoryStore() };
+if (pool) {
+  await preparePostgresInteractions(pool);
+  Object.assign(deps, {
+    sessionStore: new PostgresSessionStore(pool),
+    attempts: new PostgresAttemptCounter(pool, config.loginWindowMs),
+    interactions: new PostgresInteractionStore(pool),
+  });
+}
+const app = createApp(config, deps);
 // A second library instance over the same store and config: it issues codes exactly as the app's does.
 const oauth = createOAuthServer(config, store);
 const client = (await store.findClient(config.clients[0]!.client_id)) as Client;
