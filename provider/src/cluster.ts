@@ -12,7 +12,9 @@
  *    ever been ready is a start-up problem (a busy port, say): the worker has printed why, and the primary stops;
  * 4. passes SIGTERM and SIGINT to every worker, each of which finishes its requests in flight and closes its
  *    pool (server.ts), then exits 0 once they are all gone.
- * Requests need no affinity to a worker: everything a request needs is in the database.
+ * Requests need no affinity to a worker: everything a request needs is in the database. A worker that dies takes
+ * its requests in flight with it (and a connection the primary was handing it at that instant); a client or a
+ * load balancer retries those, as it would after any crash.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { loadConfigForPort, type ProviderConfig } from './config.ts';
