@@ -4,6 +4,7 @@
  * token reaching both at the same instant. Then the hard ways to lose a process or the database: `kill -9`
  * under traffic, and the database taken away (a TCP proxy of the test's own, never an outside server).
  */
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAdminUrl, usePostgresDatabase } from '../provider/test/support/postgres.ts';
 import { TcpProxy } from '../provider/test/support/tcp-proxy.ts';
@@ -211,5 +212,39 @@ describe.runIf(postgresAdminUrl)('the database unreachable at start', () => {
     expect(await started.exited).toBe(1);
     expect(started.output).toMatch(/ERROR: PostgreSQL at 127\.0\.0\.1:\d+\/provider_test_\w+ refused the connection: password authentication failed for user "postgres"\. Check DATABASE_URL\./);
     expect(started.output).not.toContain('not-the-password');
+  }, CHILD_TIMEOUT);
+});
+
+describe.runIf(postgresAdminUrl)('npm run db:migrate -w provider', () => {
+  const database = postgresAdminUrl ? usePostgresDatabase() : undefined;
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await Sandbox.create();
+  }, CHILD_TIMEOUT);
+  afterAll(() => sandbox?.dispose());
+
+  /** What the npm script runs, in the sandbox, with only `env` set. */
+  function migrateCli(env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; output: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'provider/src/store/migrate-cli.ts', ...args], {
+      cwd: sandbox.dir,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+  }
+
+  it('applies the migrations once, reads DATABASE_URL as the provider does, and never prints the password', async () => {
+    const password = decodeURIComponent(new URL(database!.url).password);
+    const first = await migrateCli({ DATABASE_URL: database!.url });
+    expect(first).toEqual({ code: 0, output: expect.stringMatching(/^PostgreSQL at 127\.0\.0\.1:\d+\/provider_test_\w+: applied 1_initial_schema, 1001_consent_interactions\n$/) });
+    const again = await migrateCli({}, [database!.url]);
+    expect(again).toEqual({ code: 0, output: expect.stringMatching(/: the schema is up to date\.\n$/) });
+    expect(first.output + again.output).not.toContain(password);
+  }, CHILD_TIMEOUT);
+
+  it('says what is missing when there is no database URL', async () => {
+    expect(await migrateCli({})).toEqual({ code: 1, output: 'Migration failed: DATABASE_URL is not set (or pass the database URL as the first argument)\n' });
   }, CHILD_TIMEOUT);
 });

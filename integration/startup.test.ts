@@ -170,3 +170,18 @@ describe.each(APPS)('$app: start-up', ({ app, portVariable, url, probe }) => {
     },
   );
 });
+
+describe('provider: settings that need a database or a shared session secret', () => {
+  it('refuses WORKERS above 1 without DATABASE_URL with one line saying memory cannot be shared, exit code 1', async () => {
+    const started = sandbox.start('provider', { WORKERS: '2', SESSION_SECRET: 'a-session-secret-of-at-least-32-chars' });
+    expect(await started.exited).toBe(1);
+    expect(nonEmpty(started)).toEqual([expect.stringMatching(/^Configuration error: WORKERS=2 needs DATABASE_URL: .*cannot share memory/)]);
+  });
+
+  it('refuses DATABASE_URL without SESSION_SECRET with one line naming it, and never prints the URL', async () => {
+    const started = sandbox.start('provider', { DATABASE_URL: 'postgres://oauth:hunter2-password@localhost/oauth' });
+    expect(await started.exited).toBe(1);
+    expect(nonEmpty(started)).toEqual([expect.stringMatching(/^Configuration error: SESSION_SECRET must be set/)]);
+    expect(started.output).not.toContain('hunter2');
+  });
+});

@@ -4,11 +4,13 @@
  * stops every worker cleanly and the primary last.
  */
 import { get } from 'node:http';
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAdminUrl, usePostgresDatabase } from '../provider/test/support/postgres.ts';
 import { Browser } from './support/browser.ts';
 import { Sandbox } from './support/processes.ts';
-import { callApi, consent, exchange, refresh, signIn, startProvider, type Provider } from './support/provider-processes.ts';
+import { callApi, consent, exchange, PROVIDER_ENV, refresh, signIn, startProvider, type Provider } from './support/provider-processes.ts';
 
 const CHILD_TIMEOUT = 60_000;
 
@@ -83,5 +85,40 @@ describe.runIf(postgresAdminUrl)('WORKERS=2', () => {
     expect(messages.filter((msg) => msg === 'SIGTERM: finishing the requests in flight (at most 10 s), then stopping')).toHaveLength(2);
     expect(messages.at(-1)).toBe('Stopped');
     for (const pid of live) expect(() => process.kill(pid, 0)).toThrow(); // gone
+  }, CHILD_TIMEOUT);
+});
+
+describe.runIf(postgresAdminUrl)('WORKERS=2 that cannot start', () => {
+  const database = postgresAdminUrl ? usePostgresDatabase() : undefined;
+  let sandbox: Sandbox;
+  let busy: Server | undefined;
+  beforeAll(async () => {
+    sandbox = await Sandbox.create();
+  }, CHILD_TIMEOUT);
+  afterAll(async () => {
+    await new Promise((resolve) => (busy ? busy.close(resolve) : resolve(undefined)));
+    await sandbox?.dispose();
+  });
+
+  it('stops with exit code 1 when the workers cannot listen (a busy port), instead of restarting them in a loop', async () => {
+    busy = createServer();
+    await new Promise<void>((resolve) => busy!.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    const started = sandbox.start('provider', { ...PROVIDER_ENV, DATABASE_URL: database!.url, WORKERS: '2', PROVIDER_PORT: String(port) });
+    expect(await started.exited).toBe(1);
+    expect(started.output).toContain(`ERROR: Port ${port} is already in use (127.0.0.1:${port})`);
+    expect(started.output).toMatch(/ERROR: Worker \d+ exited with code 1 before the provider was ready \(see above\): stopping\./);
+    expect(started.output).not.toMatch(/starting another|ready at/);
+  }, CHILD_TIMEOUT);
+
+  it('checks the database once, in the primary, before starting any worker', async () => {
+    const wrong = new URL(database!.url);
+    wrong.password = 'not-the-password';
+    const started = sandbox.start('provider', { ...PROVIDER_ENV, DATABASE_URL: wrong.href, WORKERS: '2' });
+    expect(await started.exited).toBe(1);
+    expect(started.lines.filter((line) => /ERROR/.test(line))).toEqual([
+      expect.stringMatching(/ERROR: PostgreSQL at 127\.0\.0\.1:\d+\/provider_test_\w+ refused the connection: password authentication failed/),
+    ]);
+    expect(started.output).not.toMatch(/Starting 2 workers|not-the-password/);
   }, CHILD_TIMEOUT);
 });
