@@ -86,6 +86,20 @@ describe.runIf(postgresAdminUrl)('WORKERS=2', () => {
     expect(messages.at(-1)).toBe('Stopped');
     for (const pid of live) expect(() => process.kill(pid, 0)).toThrow(); // gone
   }, CHILD_TIMEOUT);
+
+  it('replaces nothing when Ctrl-C reaches the workers before the primary (a terminal signals them all)', async () => {
+    const again = await startProvider(sandbox, database!.url, { WORKERS: '2', LOG_FORMAT: 'json' });
+    const pids = logLines(again).flatMap(({ msg }) => /^Worker \d+ ready \(pid (\d+)\)$/.exec(msg)?.[1] ?? []).map(Number);
+    for (const pid of pids) process.kill(pid, 'SIGINT');
+    await again.app.waitFor(/Worker \d+ stopped/);
+    try {
+      again.app.signal('SIGINT');
+    } catch {
+      // The primary may have finished already: with every worker stopped cleanly, it has nothing left to run.
+    }
+    expect(await again.app.exited).toBe(0);
+    expect(again.app.output).not.toMatch(/starting another|"level":50/);
+  }, CHILD_TIMEOUT);
 });
 
 describe.runIf(postgresAdminUrl)('WORKERS=2 that cannot start', () => {

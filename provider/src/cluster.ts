@@ -79,6 +79,13 @@ export async function runPrimary(config: ProviderConfig, log: Logger, shutdownGr
       if (startedAt.size === 0) finish();
       return;
     }
+    if (code === 0 && !signal) {
+      // A worker exits 0 only once told to stop: Ctrl-C in a terminal signals every process of the group, and the
+      // workers may see it before the primary does. Not a death to repair.
+      log.info(`Worker ${worker.id} stopped`);
+      if (startedAt.size === 0 && pendingReplacements.size === 0) stopAll('SIGTERM', 0);
+      return;
+    }
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     if (!everReady && !wasReady) {
       log.error(`Worker ${worker.id} ${how} before the provider was ready (see above): stopping.`);
@@ -101,6 +108,7 @@ export async function runPrimary(config: ProviderConfig, log: Logger, shutdownGr
     process.exit(exitCode);
   };
   const stopAll = (signal: NodeJS.Signals, code: number) => {
+    if (stopping) return;
     stopping = true;
     exitCode = code;
     pendingReplacements.forEach(clearTimeout);
@@ -112,7 +120,9 @@ export async function runPrimary(config: ProviderConfig, log: Logger, shutdownGr
   };
 
   onShutdownSignal(async (signal) => {
-    log.info(`${signal}: stopping the ${startedAt.size} workers (each finishes its requests in flight, at most ${shutdownGraceMs / 1000} s)`);
+    if (stopping) return;
+    const workers = startedAt.size === 1 ? '1 worker' : `${startedAt.size} workers`;
+    log.info(`${signal}: stopping the ${workers} (each finishes its requests in flight, at most ${shutdownGraceMs / 1000} s)`);
     stopAll(signal, 0);
   });
 
