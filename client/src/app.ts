@@ -2,19 +2,21 @@
 // (RFC 6749 §4.1) with PKCE (RFC 7636). This file wires things together; each protocol step is one route file.
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import type { ClientConfig } from './config.ts';
-import { createDiscovery, type Discovery } from './discovery.ts';
+import { createDiscovery, type AuthorizationServerMetadata, type Discovery } from './discovery.ts';
 import { explainOAuthError, HttpError, OAuthResponseError, TemporarilyUnavailableError } from './errors.ts';
-import { pendingLogins, PENDING_LOGIN_TTL_MS, type PendingLogins } from './pending-login.ts';
+import { pendingLogins, PENDING_LOGIN_TTL_MS, type PendingLogin, type PendingLogins } from './pending-login.ts';
 import { RefreshFlights } from './refresh-flights.ts';
 import { canonicalOrigin } from './canonical-origin.ts';
 import { loggingFetch, pathOf, requestLogger, silentLogger, type Logger } from './log.ts';
 import { sessionMiddleware } from './session.ts';
 import { ExpiringMemoryStore } from './session-store.ts';
+import type { TraceEntry } from './trace.ts';
 import { UsedStates } from './used-states.ts';
 import { UpstreamError, type Fetch } from './upstream.ts';
+import { installLab } from './lab/index.ts'; // security lab: delete with client/src/lab/ (see its index.ts)
 import callback from './routes/callback.ts';
 import home from './routes/home.ts';
 import inspector from './routes/inspector.ts';
@@ -35,6 +37,18 @@ export interface ClientContext {
   usedStates: UsedStates;
   /** One refresh at a time per session (RFC 9700 §4.14.2). */
   refreshes: RefreshFlights;
+  /** Set by the security lab when it is on (lab/index.ts): finishes the authorizations the lab started. */
+  lab?: { finish(req: Request, res: Response, response: CheckedResponse, story: { trace?: TraceEntry[] }): Promise<void> };
+}
+
+/** An authorization response (RFC 6749 §4.1.2) whose state and iss the callback has checked. */
+export interface CheckedResponse {
+  /** The login it answers, taken from this browser's cookie. */
+  pending: PendingLogin;
+  metadata: AuthorizationServerMetadata;
+  code?: string;
+  error?: string;
+  error_description?: string;
 }
 
 /** Replaceable in tests and benchmarks: a stubbed `fetch`, a ready-made discovery, the stores. */
@@ -101,6 +115,7 @@ export function createApp(config: Readonly<ClientConfig>, deps: AppDeps = {}): E
   app.use(express.urlencoded({ extended: false, limit: '10kb' }));
   app.use(sessionMiddleware(config, deps.sessionStore ?? new ExpiringMemoryStore()));
 
+  installLab(app, ctx); // security lab: /lab, when config.lab allows it (client/src/lab/index.ts)
   home(app, ctx);
   login(app, ctx);
   callback(app, ctx);

@@ -9,9 +9,9 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
 import * as value from './config-values.ts';
-import { ConfigError, type Env, type LogSettings, type TrustProxy } from './config-values.ts';
+import { ConfigError, type Env, type LabSettings, type LogSettings, type TrustProxy } from './config-values.ts';
 
-export { ConfigError, type Env, type LogSettings, type TrustProxy };
+export { ConfigError, type Env, type LabSettings, type LogSettings, type TrustProxy };
 
 export interface ClientConfig {
   /** Undefined: the loopback addresses 127.0.0.1 and ::1 only. */
@@ -34,6 +34,8 @@ export interface ClientConfig {
   /** Stack traces are shown only when NODE_ENV=development. */
   development: boolean;
   log: LogSettings;
+  /** The security lab (`/lab`, client/src/lab/): attacks this client runs against its authorization server. */
+  lab: LabSettings;
   /** Settings that work but probably are not what was meant; printed at start. */
   warnings: string[];
 }
@@ -72,6 +74,7 @@ export function loadConfig(env: Env = process.env): Readonly<ClientConfig> {
   }
   const session = value.sessionSecret(env, 'client');
   const host = value.host(env);
+  const lab = value.lab(env, authServer);
 
   const warnings = [
     value.read(env, 'PORT') !== undefined &&
@@ -84,6 +87,9 @@ export function loadConfig(env: Env = process.env): Readonly<ClientConfig> {
     host !== undefined &&
       !value.isLoopback(host) &&
       `HOST=${host}: the client accepts connections from other machines. Its REDIRECT_URI must name an address they can reach.`,
+    lab.enabled &&
+      !value.isLoopback(new URL(authServer).hostname) &&
+      `LAB=on: the security lab at /lab runs attacks against ${authServer}, which is not on this machine. Use it only against an authorization server you run.`,
   ].filter((warning): warning is string => typeof warning === 'string');
 
   return Object.freeze({
@@ -100,6 +106,7 @@ export function loadConfig(env: Env = process.env): Readonly<ClientConfig> {
     sessionSecretIsRandom: session.generated,
     development: env.NODE_ENV === 'development',
     log: value.logSettings(env),
+    lab,
     warnings,
   });
 }

@@ -141,7 +141,7 @@ function lifetime(value: unknown): number | undefined {
 // Client Authentication (RFC 6749 §2.3.1)
 // ---------------------------------------------------------------------------------------------------------
 
-function clientAuthentication(
+export function clientAuthentication(
   client: ClientCredentials,
   methods_supported: string[] | undefined,
 ): { headers: Record<string, string>; body: Record<string, string> } {

@@ -14,6 +14,11 @@ import type { ClientConfig } from './config.ts';
 export interface PendingLogin {
   state: string;
   code_verifier: string;
+  /**
+   * Absent for a sign-in. Set when something else started this authorization (the security lab, client/src/lab/,
+   * names its experiment): the callback checks the response as always, then hands it over instead of signing in.
+   */
+  purpose?: string;
   /** Milliseconds since the epoch. */
   created_at: number;
 }
@@ -95,7 +100,12 @@ function open(key: Buffer, value: string | undefined): PendingLogin[] {
 function isPendingLogin(value: unknown): value is PendingLogin {
   if (typeof value !== 'object' || value === null) return false;
   const login = value as Record<string, unknown>;
-  return typeof login.state === 'string' && typeof login.code_verifier === 'string' && typeof login.created_at === 'number';
+  return (
+    typeof login.state === 'string' &&
+    typeof login.code_verifier === 'string' &&
+    typeof login.created_at === 'number' &&
+    (login.purpose === undefined || typeof login.purpose === 'string')
+  );
 }
 
 /** Express parses no cookies by itself (express-session reads only its own); this reads one. */

@@ -27,7 +27,7 @@ export function inspectorView(req: Request, authServer: string) {
   };
 }
 
-function card(entry: TraceEntry) {
+export function card(entry: TraceEntry) {
   return {
     ...entry,
     failed: isFailed(entry),

@@ -6,7 +6,7 @@
 // session gets a new id and only then the tokens: a forged or failed callback leaves the user's sign-in as it
 // was, and no failure can leave the user half signed in on the id they had before.
 import type { Express, Request, Response } from 'express';
-import type { ClientContext } from '../app.ts';
+import type { CheckedResponse, ClientContext } from '../app.ts';
 import { explainOAuthError, HttpError, singleParam } from '../errors.ts';
 import { exchangeCode, type TokenResponse } from '../oauth-client.ts';
 import { regenerateSession } from '../session.ts';
@@ -22,7 +22,14 @@ export default function callback(app: Express, ctx: ClientContext): void {
     const story: { trace?: TraceEntry[] } = {};
     let response: TokenResponse;
     try {
-      response = await receiveAndExchange(req, res, ctx, story);
+      const checked = await receive(req, res, ctx, story);
+      // An authorization the security lab started (client/src/lab/) is the lab's to finish: it misuses the
+      // code as an attacker would, and signs no one in. Only this server can set a purpose (pending-login.ts).
+      if (checked.pending.purpose !== undefined) {
+        if (!ctx.lab) throw new HttpError(400, 'This response answers a request this client no longer handles. Please log in again.');
+        return await ctx.lab.finish(req, res, checked, story);
+      }
+      response = await exchange(ctx, checked, story);
     } catch (err) {
       // The inspector shows what was refused: in this browser's session, or in a new one holding nothing else
       // (the store keeps few of those, and briefly: anyone can send a callback).
@@ -42,9 +49,9 @@ export default function callback(app: Express, ctx: ClientContext): void {
   });
 }
 
-/** Checks the authorization response (C), then exchanges its code (D) for the token response (E). */
-async function receiveAndExchange(req: Request, res: Response, ctx: ClientContext, story: { trace?: TraceEntry[] }): Promise<TokenResponse> {
-  const { config, discovery, fetch, logins, usedStates } = ctx;
+/** Checks the authorization response (C): it must answer a login started in this browser, by the expected server. */
+async function receive(req: Request, res: Response, ctx: ClientContext, story: { trace?: TraceEntry[] }): Promise<CheckedResponse> {
+  const { config, discovery, logins, usedStates } = ctx;
   const [state, iss, error, code] = ['state', 'iss', 'error', 'code'].map((name) => singleParam(req.query, name));
   // RFC 6749 §10.12: the response must carry the state of a login started in this browser, and each state
   // answers one response only, even when the same response arrives several times at once. Otherwise refuse,
@@ -60,7 +67,8 @@ async function receiveAndExchange(req: Request, res: Response, ctx: ClientContex
   // then the response as it arrived and each check's result. Until state proves that the response answers our
   // request, only its state is kept: anyone can craft a link to /callback.
   const metadata = pending ? await discovery.get() : undefined;
-  if (pending && metadata) record(story, authorizationRequestCard(authorizationUrl(config, metadata, pending)));
+  // A login with a purpose sent a request of its own making: whoever made it records it.
+  if (pending && metadata && pending.purpose === undefined) record(story, authorizationRequestCard(authorizationUrl(config, metadata, pending)));
   const query = [...new URL(req.originalUrl, config.redirect_uri).searchParams];
   const { checks } = record(story, {
     letter: 'C',
@@ -84,13 +92,17 @@ async function receiveAndExchange(req: Request, res: Response, ctx: ClientContex
   if (issRequired && iss !== metadata.issuer) {
     throw new HttpError(400, 'This response does not come from the expected authorization server (the iss parameter does not match). Please log in again.');
   }
+  return { pending, metadata, code, error, error_description: singleParam(req.query, 'error_description') };
+}
 
+/** Exchanges the code of a checked response (D) for the token response (E), or reports the response's error. */
+async function exchange({ config, fetch }: ClientContext, checked: CheckedResponse, story: { trace?: TraceEntry[] }): Promise<TokenResponse> {
+  const { pending, metadata, code, error, error_description } = checked;
   // RFC 6749 §4.1.2.1: the authorization server reports errors by redirecting back with `error`.
   if (error !== undefined) {
     // Shown only now that state proved the response answers our request: otherwise anyone could put
     // words on this page with a crafted link.
-    const description = singleParam(req.query, 'error_description');
-    throw new HttpError(error === 'access_denied' ? 403 : 400, explainOAuthError(error), error, description);
+    throw new HttpError(error === 'access_denied' ? 403 : 400, explainOAuthError(error), error, error_description);
   }
   if (!code) throw new HttpError(400, 'The authorization response has no code parameter.');
 

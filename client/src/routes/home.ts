@@ -16,7 +16,8 @@ const logoutNotices: Record<string, string> = {
   revocation_unsupported: `You are logged out here. The authorization server does not offer token revocation (RFC 7009), so the tokens stay valid until they expire.${stillSignedIn}`,
 };
 
-export default function home(app: Express, { config }: ClientContext): void {
+export default function home(app: Express, ctx: ClientContext): void {
+  const { config } = ctx;
   app.get('/', (req, res) => {
     const logout = singleParam(req.query, 'logout');
     const flash = req.session.flash;
@@ -25,12 +26,15 @@ export default function home(app: Express, { config }: ClientContext): void {
 
     const tokens = req.session.tokens;
     const inspector = inspectorView(req, config.authServer);
-    if (!tokens) return res.render('home', { title: 'Home', notice, tokens: undefined, inspector });
+    // The security lab, when it is on (client/src/lab/).
+    const lab = ctx.lab !== undefined;
+    if (!tokens) return res.render('home', { title: 'Home', notice, tokens: undefined, inspector, lab });
 
     res.render('home', {
       title: 'Home',
       notice,
       inspector,
+      lab,
       tokens: {
         expires_at: tokens.expires_at === undefined ? undefined : momentOf(tokens.expires_at),
         scopes: tokens.scope.split(' ').filter(Boolean),

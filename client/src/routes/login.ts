@@ -2,19 +2,21 @@
 // Starting a login is a POST from the Log in button: it changes something (a login in progress), which a GET
 // must not do (RFC 9110 §9.2.1), and no other site may do it for the user, or it could push the user's own
 // login in progress out of this browser's cookie.
-import type { Express, RequestHandler } from 'express';
+import type { Express } from 'express';
 import type { ClientContext } from '../app.ts';
 import type { ClientConfig } from '../config.ts';
 import type { AuthorizationServerMetadata } from '../discovery.ts';
-import { HttpError } from '../errors.ts';
 import { buildAuthorizationUrl, codeChallengeS256, randomToken } from '../oauth-client.ts';
 import type { NewEntry } from '../trace.ts';
+import { sameOriginOnly } from '../same-origin.ts';
+
+const LOGIN_REFUSED = 'A login can only be started with the Log in button of this site. Go back to the start and press it.';
 
 export default function login(app: Express, { config, discovery, logins }: ClientContext): void {
   // A link or a bookmark to /login lands on the home page, whose button starts a login.
   app.get('/login', (_req, res) => res.redirect(303, '/'));
 
-  app.post('/login', sameOriginOnly(new URL(config.redirect_uri).origin), async (req, res) => {
+  app.post('/login', sameOriginOnly(new URL(config.redirect_uri).origin, LOGIN_REFUSED), async (req, res) => {
     const metadata = await discovery.get();
 
     // RFC 6749 §10.12: `state` binds the response to this browser (CSRF on the redirection URI).
@@ -51,23 +53,5 @@ export function authorizationRequestCard(url: URL): NewEntry {
     fields: url.searchParams,
     source: 'client/src/routes/login.ts',
     rfc: ['RFC 6749 §4.1.1', 'RFC 7636 §4.3'],
-  };
-}
-
-/**
- * Only this site's own form may start a login. Browsers say where a request comes from: `Sec-Fetch-Site`
- * (Fetch Metadata) and, on every POST, `Origin`. A request with neither did not come from a browser, so no
- * one's cookies ride on it. A page of another site (or of another port of this host) gets a 403, and the
- * logins in progress in this browser are left as they were.
- */
-function sameOriginOnly(origin: string): RequestHandler {
-  return (req, _res, next) => {
-    const site = req.get('sec-fetch-site');
-    const sender = req.get('origin');
-    const sameOrigin = site !== undefined ? site === 'same-origin' : sender === undefined || sender === origin;
-    if (!sameOrigin) {
-      throw new HttpError(403, 'A login can only be started with the Log in button of this site. Go back to the start and press it.');
-    }
-    next();
   };
 }
