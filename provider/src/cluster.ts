@@ -9,7 +9,8 @@
  * 2. starts the workers, and says "ready" once they all are;
  * 3. replaces a worker that dies, at once if it had been running a while, after a growing delay (1 s, 2 s, 4 s …
  *    30 s) if it keeps dying young, so that a crash loop does not spin. A worker that fails before any worker has
- *    ever been ready is a start-up problem (a busy port, say): the worker has printed why, and the primary stops;
+ *    ever been ready is a start-up problem (a busy port, say): the worker has printed why, and the primary stops.
+ *    A worker that exits 0 was told to stop (by a signal that reached it first) and is not replaced;
  * 4. passes SIGTERM and SIGINT to every worker, each of which finishes its requests in flight and closes its
  *    pool (server.ts), then exits 0 once they are all gone.
  * Requests need no affinity to a worker: everything a request needs is in the database. A worker that dies takes
@@ -18,7 +19,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { loadConfigForPort, type ProviderConfig } from './config.ts';
-import { DatabaseStartError, openDatabase } from './database.ts';
+import { DatabaseStartError, describeDatabase, openDatabase } from './database.ts';
 import { onShutdownSignal } from './http/listen.ts';
 import type { Logger } from './http/log.ts';
 
@@ -42,7 +43,7 @@ export async function runPrimary(config: ProviderConfig, log: Logger, shutdownGr
   try {
     const { pool, applied } = await openDatabase(database);
     await pool.end();
-    log.info(`Storage: ${database.description} (${applied.length > 0 ? `applied ${applied.join(', ')}` : 'schema up to date'})`);
+    log.info(`Storage: ${describeDatabase(database, applied)}`);
   } catch (err) {
     if (!(err instanceof DatabaseStartError)) throw err;
     log.error(err.message);

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import type { DatabaseSettings } from './config.ts';
 import { INTERACTION_MIGRATIONS } from './interaction/postgres.ts';
-import { bundledMigrations } from './store/migrate.ts';
+import { bundledMigrations, type Migration } from './store/migrate.ts';
 import { createPool, isDatabaseUnavailable, migrate } from './store/index.ts';
 
 /** How long an unreachable server is waited for at start before giving up. */
@@ -20,20 +20,27 @@ export class DatabaseStartError extends Error {
   override name = 'DatabaseStartError';
 }
 
-/** Every table the provider uses: the grants' store and the sign-in and consent interactions. */
-export const ALL_MIGRATIONS = () => [...bundledMigrations(), ...INTERACTION_MIGRATIONS];
+/** The migrations of every table the provider uses: the grants' store, and the sign-in and consent interactions. */
+export function allMigrations(): Migration[] {
+  return [...bundledMigrations(), ...INTERACTION_MIGRATIONS];
+}
 
 /** A pool on a reachable, migrated database; `applied` names the migrations this call applied (none if up to date). */
 export async function openDatabase(settings: DatabaseSettings, patienceMs = PATIENCE_MS): Promise<{ pool: Pool; applied: string[] }> {
   const pool = createPool(settings.url);
   try {
     await waitUntilReachable(pool, settings, patienceMs);
-    return { pool, applied: await migrate(pool, ALL_MIGRATIONS()) };
+    return { pool, applied: await migrate(pool, allMigrations()) };
   } catch (err) {
     await pool.end().catch(() => {});
     if (err instanceof DatabaseStartError) throw err;
     throw new DatabaseStartError(`${settings.description}: ${messageOf(err)}. Check DATABASE_URL.`);
   }
+}
+
+/** "PostgreSQL at host:5432/db (schema up to date)", for the start-up line. */
+export function describeDatabase(settings: DatabaseSettings, applied: string[]): string {
+  return `${settings.description} (${applied.length > 0 ? `applied ${applied.join(', ')}` : 'schema up to date'})`;
 }
 
 async function waitUntilReachable(pool: Pool, settings: DatabaseSettings, patienceMs: number): Promise<void> {

@@ -10,7 +10,7 @@
  */
 import type { ProviderDeps } from './app.ts';
 import type { DatabaseSettings, ProviderConfig } from './config.ts';
-import { DatabaseStartError, messageOf, openDatabase } from './database.ts';
+import { DatabaseStartError, describeDatabase, messageOf, openDatabase } from './database.ts';
 import { ExpiringMemoryStore } from './http/session.ts';
 import { MemoryAttemptCounter, MemoryInteractionStore } from './interaction/memory.ts';
 import { PostgresAttemptCounter, PostgresInteractionStore } from './interaction/postgres.ts';
@@ -64,7 +64,7 @@ async function openPostgres(config: ProviderConfig, database: DatabaseSettings):
   ];
   return {
     deps: { store, sessionStore, attempts, interactions },
-    description: `${database.description} (${applied.length > 0 ? `applied ${applied.join(', ')}` : 'schema up to date'})`,
+    description: describeDatabase(database, applied),
     async close() {
       stops.forEach((stop) => stop());
       await store.close();

@@ -7,8 +7,8 @@
  * the root .env). It holds a password, so it is never printed: only "PostgreSQL at host:port/db".
  */
 import { ConfigError, loadDatabaseConfig, loadDotEnv, type DatabaseSettings } from '../config.ts';
-import { INTERACTION_MIGRATIONS } from '../interaction/postgres.ts';
-import { bundledMigrations, migrate } from './migrate.ts';
+import { allMigrations } from '../database.ts';
+import { migrate } from './migrate.ts';
 import { createPool } from './postgres-pool.ts';
 
 function database(): DatabaseSettings {
@@ -22,7 +22,7 @@ let pool;
 try {
   const settings = database();
   pool = createPool(settings.url);
-  const applied = await migrate(pool, [...bundledMigrations(), ...INTERACTION_MIGRATIONS]);
+  const applied = await migrate(pool, allMigrations());
   console.log(applied.length > 0 ? `${settings.description}: applied ${applied.join(', ')}` : `${settings.description}: the schema is up to date.`);
 } catch (err) {
   // pg's messages name the host and user at most, never the password; the URL itself is not printed.
