@@ -67,6 +67,7 @@ if (selected.some((number) => number >= FIRST_POSTGRES)) {
 process.once('SIGINT', () => void (options.postgres?.close() ?? Promise.resolve()).finally(() => process.exit(130)));
 
 const load = () => os.loadavg()[0]!.toFixed(1);
+const loadAtStart = load();
 const started = performance.now();
 const results: ScenarioResult[] = [];
 try {
@@ -100,4 +101,4 @@ if (options.profileDir) {
   }
 }
 
-if (!options.quick && !args.only) writeReport(table, minutes);
+if (!options.quick && !args.only) writeReport(table, minutes, { start: loadAtStart, end: load() });

@@ -18,12 +18,12 @@ export function serve(handler: Handler, info: Record<string, unknown> = {}): voi
   process.on('SIGTERM', () => process.exit(0));
 }
 
-/** Heap after a full collection (the entry runs with `--expose-gc`), and RSS. */
-export function memory(): { heapUsed: number; rss: number } {
+/** Heap after a full collection (the entry runs with `--expose-gc`): used and reserved; memory outside it (buffers); RSS. */
+export function memory(): { heapUsed: number; heapTotal: number; external: number; rss: number } {
   globalThis.gc?.();
   globalThis.gc?.();
-  const { heapUsed, rss } = process.memoryUsage();
-  return { heapUsed, rss };
+  const { heapUsed, heapTotal, external, rss } = process.memoryUsage();
+  return { heapUsed, heapTotal, external, rss };
 }
 
 export function sendJson(res: http.ServerResponse, body: unknown): void {

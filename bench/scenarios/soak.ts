@@ -1,8 +1,9 @@
 /**
  * Scenario 5: is memory bounded? 100,000 full flows (10,000 with --quick) against a provider whose tokens live
  * 1 s (access) and 2 s (refresh); authorization codes keep their default lifetime. After the soak we wait
- * until every token has expired, run the purge (`store.purgeExpired()` through the bench endpoint, as the
- * purge timer would), collect garbage and compare the heap with the heap at the start.
+ * until every token and every decided consent page (kept 60 s) has expired, run the purge
+ * (`store.purgeExpired()` through the bench endpoint, as the purge timer would), collect garbage and compare the
+ * heap with the heap at the start.
  *
  * Used codes are kept until they expire (replay detection, RFC 6749 §4.1.2), so a second purge, dated past the
  * code lifetime, shows what remains once the codes have expired too.
@@ -16,6 +17,7 @@ import type { Options } from '../lib/rounds.ts';
 import { MB, sleep, summarise } from '../lib/stats.ts';
 
 const CODE_LIFETIME_SECONDS = 600; // provider default (AUTHORIZATION_CODE_LIFETIME)
+const CONSENT_REPEAT_WINDOW_SECONDS = 60; // REPEAT_WINDOW_MS in provider/src/interaction/consent.ts
 
 interface Memory {
   heapUsed: number;
@@ -56,6 +58,11 @@ export async function soakScenario(options: Options): Promise<ScenarioResult> {
     const start = await purgeAndMeasure(provider, Date.now() + (CODE_LIFETIME_SECONDS + 1) * 1000);
 
     const soak = await runFlows(flow, { count: flows });
+    // Each decided consent page keeps its answer for 60 s, so that a double click gets the same code
+    // (interaction/consent.ts); the memory store sweeps them when the next page is shown. Wait that window out,
+    // show one more page (one more flow), then let its tokens expire too.
+    await sleep(CONSENT_REPEAT_WINDOW_SECONDS * 1000 + 1000);
+    await flow(0);
     await sleep(2500); // past the refresh token lifetime (2 s)
     const afterTokens = await purgeAndMeasure(provider);
     const afterCodes = await purgeAndMeasure(provider, Date.now() + (CODE_LIFETIME_SECONDS + 1) * 1000);

@@ -13,10 +13,13 @@
 import { parseArgs } from 'node:util';
 import { clientSessions } from './client-sessions.ts';
 import { providerFlood } from './provider-flood.ts';
+import { refreshChain, refreshChainPostgres } from './refresh-chain.ts';
 
 const scenarios: Record<string, () => Promise<void>> = {
   'client-sessions': clientSessions,
   'provider-flood': providerFlood,
+  'refresh-chain': refreshChain,
+  'refresh-chain-postgres': refreshChainPostgres,
 };
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { list: { type: 'boolean', default: false } } });
