@@ -47,7 +47,7 @@ function perRequest(name: string, count: SqlCount, repeat: number) {
 export async function sqlCountScenario(options: Options): Promise<ScenarioResult> {
   if (!options.postgres) return skipped('10. SQL per request', POSTGRES_SKIPPED);
   const url = await options.postgres.createDatabase();
-  const server = await startServer<{ port: number; token: string }>('provider.ts', { env: { BENCH_GRANTS: '1', BENCH_STORE_URL: url } });
+  const server = await startServer<{ port: number; token: string }>('provider.ts', { env: { BENCH_GRANTS: '1', BENCH_STORE_URL: url, BENCH_COUNT_SQL: '1' } });
   const http = new HttpClient(server.origin);
   const lines: string[] = [];
   try {

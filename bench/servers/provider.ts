@@ -7,7 +7,8 @@
  *                              (`oauth.authorize` with the signed-in user) and returns them with their PKCE verifiers;
  * - `GET  /__bench/memory`     heap (after two full GCs) and RSS, with the store's counts;
  * - `POST /__bench/purge?at=T` runs `store.purgeExpired(T)` (T defaults to now), as the purge timer would at time T;
- * - `GET  /__bench/sql`        round trips and statements sent to PostgreSQL since the last call (../lib/sql-counter.ts);
+ * - `GET  /__bench/sql`        round trips and statements sent to PostgreSQL since the last call (with
+ *                              BENCH_COUNT_SQL=1, see ../lib/sql-counter.ts);
  * - `GET  /__bench/loop`       the event loop's delay since the last call (BENCH_LOOP_DELAY=1 turns the monitor on).
  *
  * Environment:
@@ -37,9 +38,9 @@ import { memory, sendJson, serve } from '../lib/serve.ts';
 const env = process.env;
 // SESSION_SECRET stays unset: a random one is generated for the run.
 const config = loadConfig({ ISSUER: 'http://127.0.0.1', ...env });
-// Counting starts before the store opens, so that every client of the pool is counted; the memory store never
-// loads `pg`.
-const sql = env.BENCH_STORE_URL ? (await import('../lib/sql-counter.ts')).countSql() : undefined;
+// Counting (BENCH_COUNT_SQL=1, scenario 10 only: it costs a little on every query) starts before the store
+// opens, so that every client of the pool is counted.
+const sql = env.BENCH_COUNT_SQL ? (await import('../lib/sql-counter.ts')).countSql() : undefined;
 const store = await openStore({ databaseUrl: env.BENCH_STORE_URL, clients: config.clients, user: config.user });
 const pool = store.kind === 'postgres' ? (store as PostgresStore).pool : undefined;
 // On PostgreSQL everything server.ts keeps there is there too (provider/src/stores.ts): sessions, sign-in
