@@ -33,6 +33,8 @@ export interface Experiment {
    * in any flow), and misuses the code that comes back. `nothing`: the experiment runs at once.
    */
   needs: 'authorization' | 'nothing';
+  /** What happens when you press Run, beside the button, when the default for `needs` does not say it. */
+  hint?: string;
   /** Experiment 9's authorization request goes without its PKCE challenge. */
   withoutCodeChallenge?: boolean;
   attempts: Attempt[];

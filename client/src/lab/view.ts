@@ -18,12 +18,24 @@ const OUTCOME = {
   waiting: { mark: '…', text: 'No result yet' },
 } as const;
 
+const HINTS = {
+  authorization: 'Sends your browser to the provider: sign in if asked, then click Allow.',
+  nothing: 'Runs at once.',
+};
+
 export function labView(req: Request, config: Readonly<ClientConfig>) {
   const run = req.session.lab;
   return {
     authServer: config.authServer,
     otherClient: config.lab.otherClientId,
-    experiments: EXPERIMENTS.map(({ id, title, summary, needs, attempts }, i) => ({ n: i + 1, id, title, summary, needs, attempts: attempts.map((attempt) => attemptView(attempt)) })),
+    experiments: EXPERIMENTS.map(({ id, title, summary, needs, hint, attempts }, i) => ({
+      n: i + 1,
+      id,
+      title,
+      summary,
+      hint: hint ?? HINTS[needs],
+      attempts: attempts.map((attempt) => attemptView(attempt)),
+    })),
     result: run ? resultView(req, run) : undefined,
   };
 }

@@ -30,7 +30,7 @@ export const clickjacking: Experiment = {
     const ancestors = /(?:^|;)\s*frame-ancestors\s+([^;]*)/i.exec(csp)?.[1]?.trim();
     const xfo = answer.headers.get('x-frame-options')?.trim().toUpperCase();
     const refused = ancestors === "'none'" || (ancestors === undefined && (xfo === 'DENY' || xfo === 'SAMEORIGIN'));
-    const evidence = `frame-ancestors ${ancestors ?? '(not set)'}; X-Frame-Options: ${xfo ?? '(not set)'}. Below, your browser shows what it makes of the frame.`;
+    const evidence = `The provider answers with Content-Security-Policy: frame-ancestors ${ancestors ?? '(not set)'} and X-Frame-Options: ${xfo ?? '(not set)'}.`;
     lab.result('frame', refused ? 'refused' : 'accepted', evidence, answer.seq);
     lab.show({ frame: url.href });
     return LAB_RESULT;

@@ -12,6 +12,7 @@ export const pkceDowngrade: Experiment = {
   summary:
     'The lab sends an authorization request without code_challenge. The provider must refuse it, redirecting back with error=invalid_request before anyone signs in, so no code without a challenge ever exists; a token request with a code_verifier for such a code would be refused too.',
   needs: 'authorization',
+  hint: 'Sends your browser to the provider, which refuses the request before asking you anything.',
   withoutCodeChallenge: true,
   attempts: [
     {

@@ -17,6 +17,7 @@ export const pkceVerifier: Experiment = {
   summary:
     'An attacker who intercepted a code tries to redeem it without the code_verifier, then (with a second code) with a verifier of their own. Both must fail. A failed try spends the code, so the right verifier sent afterwards fails too: one guess per code. You will click Allow twice.',
   needs: 'authorization',
+  hint: 'Sends your browser to the provider twice: sign in if asked, and click Allow each time.',
   attempts: [
     {
       id: 'no-verifier',
