@@ -9,7 +9,7 @@ import { loadConfig as loadProviderConfig } from '../provider/src/config.ts';
 import { createLogger as createProviderLogger } from '../provider/src/http/log.ts';
 import { createApp as createClient } from '../client/src/app.ts';
 import { loadConfig as loadClientConfig } from '../client/src/config.ts';
-import { createLogger as createClientLogger } from '../client/src/log.ts';
+import { createLogger as createClientLogger } from '../client/src/http/log.ts';
 import { Browser, hiddenFields, signInAndConsent } from './support/browser.ts';
 import { reservePort, type Running } from './support/servers.ts';
 

@@ -2,20 +2,20 @@
 // (RFC 6749 §4.1) with PKCE (RFC 7636). This file wires things together; each protocol step is one route file.
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
-import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { ClientConfig } from './config.ts';
-import { createDiscovery, type AuthorizationServerMetadata, type Discovery } from './discovery.ts';
-import { explainOAuthError, HttpError, OAuthResponseError, TemporarilyUnavailableError } from './errors.ts';
-import { pendingLogins, PENDING_LOGIN_TTL_MS, type PendingLogin, type PendingLogins } from './pending-login.ts';
-import { RefreshFlights } from './refresh-flights.ts';
-import { canonicalOrigin } from './canonical-origin.ts';
-import { loggingFetch, pathOf, requestLogger, silentLogger, type Logger } from './log.ts';
-import { sessionMiddleware } from './session.ts';
-import { ExpiringMemoryStore } from './session-store.ts';
-import type { TraceEntry } from './trace.ts';
-import { UsedStates } from './used-states.ts';
-import { UpstreamError, type Fetch } from './upstream.ts';
+import type { ClientContext } from './context.ts';
+import { canonicalOrigin } from './http/canonical-origin.ts';
+import { explainOAuthError, HttpError, OAuthResponseError, TemporarilyUnavailableError } from './http/errors.ts';
+import { loggingFetch, pathOf, requestLogger, silentLogger, type Logger } from './http/log.ts';
+import { sessionMiddleware } from './http/session.ts';
+import { ExpiringMemoryStore } from './http/session-store.ts';
+import { UpstreamError, type Fetch } from './http/upstream.ts';
+import { createDiscovery, type Discovery } from './oauth/discovery.ts';
+import { pendingLogins, PENDING_LOGIN_TTL_MS } from './oauth/pending-login.ts';
+import { RefreshFlights } from './oauth/refresh-flights.ts';
+import { UsedStates } from './oauth/used-states.ts';
 import { installLab } from './lab/index.ts'; // security lab: delete with client/src/lab/ (see its index.ts)
 import callback from './routes/callback.ts';
 import home from './routes/home.ts';
@@ -24,32 +24,6 @@ import login from './routes/login.ts';
 import logout from './routes/logout.ts';
 import refresh from './routes/refresh.ts';
 import resource from './routes/resource.ts';
-
-/** What every route receives: configuration, the network, the authorization server's metadata, and what this
- *  process remembers between requests beside the sessions. */
-export interface ClientContext {
-  config: Readonly<ClientConfig>;
-  fetch: Fetch;
-  discovery: Discovery;
-  /** Logins in progress, kept in the browser's cookie. */
-  logins: PendingLogins;
-  /** Each `state` accepted once (RFC 6749 §10.12). */
-  usedStates: UsedStates;
-  /** One refresh at a time per session (RFC 9700 §4.14.2). */
-  refreshes: RefreshFlights;
-  /** Set by the security lab when it is on (lab/index.ts): finishes the authorizations the lab started. */
-  lab?: { finish(req: Request, res: Response, response: CheckedResponse, story: { trace?: TraceEntry[] }): Promise<void> };
-}
-
-/** An authorization response (RFC 6749 §4.1.2) whose state and iss the callback has checked. */
-export interface CheckedResponse {
-  /** The login it answers, taken from this browser's cookie. */
-  pending: PendingLogin;
-  metadata: AuthorizationServerMetadata;
-  code?: string;
-  error?: string;
-  error_description?: string;
-}
 
 /** Replaceable in tests and benchmarks: a stubbed `fetch`, a ready-made discovery, the stores. */
 export interface AppDeps {

@@ -3,8 +3,8 @@
 // or SIGINT finish the requests in flight, then exit 0.
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, loadConfigForPort, loadDotEnv, type ClientConfig } from './config.ts';
-import { describeListenError, listen, onShutdownSignal, type Listening } from './listen.ts';
-import { createLogger } from './log.ts';
+import { describeListenError, listen, onShutdownSignal, type Listening } from './http/listen.ts';
+import { createLogger } from './http/log.ts';
 
 /** How long requests in flight may take to finish once a stop was asked for. */
 const SHUTDOWN_GRACE_MS = 10_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDiscovery } from '../src/discovery.ts';
-import { UpstreamError, type Fetch } from '../src/upstream.ts';
+import { createDiscovery } from '../src/oauth/discovery.ts';
+import { UpstreamError, type Fetch } from '../src/http/upstream.ts';
 
 const issuer = 'https://as.example.com';
 const metadata = {

@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
-import { ExpiringMemoryStore } from '../src/session-store.ts';
+import { ExpiringMemoryStore } from '../src/http/session-store.ts';
 import { hostile, nestedJson, startFakeAuthorizationServer, type FakeAuthorizationServer } from './fake-authorization-server.ts';
 import { csrfTokenFrom, logIn, startLogin, testConfig, type Agent } from './helpers.ts';
 

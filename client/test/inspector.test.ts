@@ -148,7 +148,7 @@ describe('flow inspector: the login as it happened (RFC 6749 §4.1)', () => {
       'client/src/routes/callback.ts',
       'client/src/routes/callback.ts',
       'client/src/routes/callback.ts',
-      'client/src/tokens.ts',
+      'client/src/oauth/tokens.ts',
     ]);
     expect(cards[0]).toContain('<a href="https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1">RFC 6749 §4.1.1</a>');
     expect(cards[1]).toContain('<a href="https://www.rfc-editor.org/rfc/rfc9207#section-2.4">RFC 9207 §2.4</a>');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ExpiringMemoryStore } from '../src/session-store.ts';
+import { ExpiringMemoryStore } from '../src/http/session-store.ts';
 import { startFakeAuthorizationServer, type FakeAuthorizationServer } from './fake-authorization-server.ts';
 import { clientAgent, startLogin, type Agent } from './helpers.ts';
 

@@ -3,9 +3,9 @@
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
-import { RefreshFlights } from '../src/refresh-flights.ts';
-import { UsedStates } from '../src/used-states.ts';
-import type { TokenResponse } from '../src/oauth-client.ts';
+import { RefreshFlights } from '../src/oauth/refresh-flights.ts';
+import { UsedStates } from '../src/oauth/used-states.ts';
+import type { TokenResponse } from '../src/oauth/oauth-client.ts';
 import { startFakeAuthorizationServer, type FakeAuthorizationServer } from './fake-authorization-server.ts';
 import { agentWithNetworkSwitch, clientAgent, csrfTokenFrom, logIn, startLogin, testConfig, type Agent } from './helpers.ts';
 

@@ -4,8 +4,8 @@ import type { SessionData } from 'express-session';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
-import { SESSION_LIFETIME_MS } from '../src/session.ts';
-import { ExpiringMemoryStore } from '../src/session-store.ts';
+import { SESSION_LIFETIME_MS } from '../src/http/session.ts';
+import { ExpiringMemoryStore } from '../src/http/session-store.ts';
 import { startFakeAuthorizationServer, type FakeAuthorizationServer } from './fake-authorization-server.ts';
 import { clientAgent, logIn, startLogin, testConfig } from './helpers.ts';
 

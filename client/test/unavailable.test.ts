@@ -2,7 +2,7 @@
 // user's tokens: the client keeps them and its session as they were, and says when to try again (Retry-After,
 // RFC 9110 §10.2.3), instead of treating the answer as a refusal that ends the sign-in.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { retryAfterSeconds } from '../src/errors.ts';
+import { retryAfterSeconds } from '../src/http/errors.ts';
 import { startFakeAuthorizationServer, type FakeAuthorizationServer, type RawAnswer } from './fake-authorization-server.ts';
 import { clientAgent, csrfTokenFrom, logIn, startLogin, type Agent } from './helpers.ts';
 

@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { listen, ListenError, type Listening } from '../../client/src/listen.ts';
+import { listen, ListenError, type Listening } from '../../client/src/http/listen.ts';
 import { clientApp, providerApp } from '../support/servers.ts';
 import { launch, shoot } from './browser.ts';
 
@@ -60,6 +60,18 @@ async function capture(page: Page, clientUrl: string, providerUrl: string, suffi
 
   await page.goto(`${providerUrl}/oauth/authorize?client_id=testclient&redirect_uri=https://attacker.example/cb`);
   await shot('provider-error');
+
+  // The security lab: the list, experiment 1 (a replayed code) with its outcome, and experiment 10 (the framed page).
+  await page.goto(`${clientUrl}/lab`);
+  await shot('client-lab');
+  await page.getByRole('button', { name: /^Run experiment 1\b/ }).click();
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.waitForURL(`${clientUrl}/lab#result`);
+  await page.locator('#result').screenshot({ path: `${OUT}/client-lab-result-${suffix}.png` });
+  await page.getByRole('button', { name: /^Run experiment 10\b/ }).click();
+  await page.waitForURL(`${clientUrl}/lab#result`);
+  await page.locator('iframe.lab-frame').waitFor();
+  await page.screenshot({ path: `${OUT}/client-lab-clickjacking-${suffix}.png` });
 }
 
 /** Both apps on their default ports, or a message and exit code 1 when a port is taken. */

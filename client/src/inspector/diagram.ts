@@ -3,7 +3,7 @@
 // diagram of RFC 6749 §4.1. This file only decides what to draw; views/_diagram.ejs draws it with HTML and
 // CSS (no script), and each arrow links to its card (`#step-N`).
 import { STATUS_CODES } from 'node:http';
-import type { Party, TraceEntry } from '../trace.ts';
+import type { Party, TraceEntry } from './trace.ts';
 
 export type Channel = 'front' | 'back';
 

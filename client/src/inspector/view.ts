@@ -3,9 +3,9 @@
 // Explanations are looked up here, when the page is rendered, so the session keeps only names and
 // (masked) values.
 import type { Request } from 'express';
-import { csrfToken } from '../csrf.ts';
-import { meaningOf, rfcHref } from '../glossary.ts';
-import type { TraceEntry } from '../trace.ts';
+import { csrfToken } from '../http/csrf.ts';
+import { meaningOf, rfcHref } from './glossary.ts';
+import type { TraceEntry } from './trace.ts';
 import { diagramOf, isFailed } from './diagram.ts';
 
 /** The flow inspector: absent until there is a trace; shown unless this browser chose to hide it. */

@@ -3,11 +3,11 @@
 // correct requests, so the attacker builds its own; it still goes through the client's plumbing (upstream.ts:
 // timeouts and size limits; trace.ts: every message recorded for the flow inspector, secrets masked).
 import type { Request } from 'express';
-import type { ClientContext } from '../app.ts';
-import type { AuthorizationServerMetadata } from '../discovery.ts';
-import { clientAuthentication, revokeToken } from '../oauth-client.ts';
-import { mask, record, traceExchange } from '../trace.ts';
-import { discardBody, isObject, JSON_ANSWER_LIMIT, readJson, upstreamFetch } from '../upstream.ts';
+import type { ClientContext } from '../context.ts';
+import type { AuthorizationServerMetadata } from '../oauth/discovery.ts';
+import { clientAuthentication, revokeToken } from '../oauth/oauth-client.ts';
+import { mask, record, traceExchange } from '../inspector/trace.ts';
+import { discardBody, isObject, JSON_ANSWER_LIMIT, readJson, upstreamFetch } from '../http/upstream.ts';
 
 /** A token endpoint's answer: the tokens on success (RFC 6749 §5.1), the error code otherwise (§5.2). */
 export interface TokenAnswer {

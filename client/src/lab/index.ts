@@ -14,7 +14,7 @@
 // Files: registry.ts lists the experiments, one file each in experiments/; lab.ts is what an experiment gets (its
 // authorizations and results), attacker.ts the requests it sends; routes.ts the pages; view.ts what they show.
 import type { Express } from 'express';
-import type { ClientContext } from '../app.ts';
+import type { ClientContext } from '../context.ts';
 import { finishAuthorization, labRoutes } from './routes.ts';
 
 export function installLab(app: Express, ctx: ClientContext): void {

@@ -1,15 +1,43 @@
-// The lab as an experiment sees it: the attacker's requests (attacker.ts), real authorizations started through
-// this browser, and the results of the attempts, kept in the session for the lab page (LabRun in types.ts).
+// What an experiment is (`Experiment`) and what it gets to work with (`Lab`): the attacker's requests (attacker.ts),
+// real authorizations started through this browser, and the results of its attempts, kept in the session for the
+// lab page (LabRun in types.ts).
 import type { Request, Response } from 'express';
-import type { ClientContext } from '../app.ts';
 import type { ClientConfig } from '../config.ts';
-import type { AuthorizationServerMetadata } from '../discovery.ts';
+import type { CheckedResponse, ClientContext } from '../context.ts';
 import { traceMark } from '../inspector/landing.ts';
-import { randomToken } from '../oauth-client.ts';
-import type { PendingLogin } from '../pending-login.ts';
+import type { TraceEntry } from '../inspector/trace.ts';
+import type { AuthorizationServerMetadata } from '../oauth/discovery.ts';
+import { randomToken } from '../oauth/oauth-client.ts';
+import type { PendingLogin } from '../oauth/pending-login.ts';
 import { authorizationUrl } from '../routes/login.ts';
 import { Attacker } from './attacker.ts';
-import type { Experiment, Result } from './types.ts';
+import type { Attempt, Result } from './types.ts';
+
+/** One attack: what the lab page says about it, and what its Run button and the callback do. */
+export interface Experiment {
+  id: string;
+  title: string;
+  /** The attack in two or three sentences: what the attacker holds and what they try. */
+  summary: string;
+  /**
+   * `authorization`: the lab starts a real authorization through this browser (you sign in and click Allow, as
+   * in any flow), and misuses the code that comes back. `nothing`: the experiment runs at once.
+   */
+  needs: 'authorization' | 'nothing';
+  /** What happens when you press Run, beside the button, when the default for `needs` does not say it. */
+  hint?: string;
+  /** Experiment 9's authorization request goes without its PKCE challenge. */
+  withoutCodeChallenge?: boolean;
+  attempts: Attempt[];
+  /** Called by the Run button: returns where the browser goes next. */
+  start(lab: Lab): Promise<string>;
+  /** Called by the callback with the checked response of an authorization the experiment started. */
+  finish?(lab: Lab, response: CheckedResponse & { code: string }): Promise<string>;
+  /** The same, for a response without a code (an error): unless this is set, every attempt is recorded as not run. */
+  finishWithoutCode?(lab: Lab, response: CheckedResponse): Promise<string>;
+  /** For refusals recorded by the client's own routes (a refused callback): the results, read from the trace. */
+  judge?(entries: readonly TraceEntry[]): Result[];
+}
 
 /** Where the browser goes when an experiment is over: the lab page, opened on the result. */
 export const LAB_RESULT = '/lab#result';

@@ -10,7 +10,7 @@ import { pkceVerifier } from './experiments/pkce-verifier.ts';
 import { refreshReuse } from './experiments/refresh-reuse.ts';
 import { tokenInQuery } from './experiments/token-in-query.ts';
 import { unregisteredRedirect } from './experiments/unregistered-redirect.ts';
-import type { Experiment } from './types.ts';
+import type { Experiment } from './lab.ts';
 
 export const EXPERIMENTS: readonly Experiment[] = [
   codeReplay,

@@ -1,11 +1,11 @@
 // The lab's pages: GET /lab lists the experiments and shows the last run; POST /lab/:id runs one; and the
 // callback (routes/callback.ts) hands over the authorizations the lab started, once it has checked them.
 import type { Express, Request, Response } from 'express';
-import type { CheckedResponse, ClientContext } from '../app.ts';
-import { HttpError } from '../errors.ts';
+import type { CheckedResponse, ClientContext } from '../context.ts';
+import { HttpError } from '../http/errors.ts';
 import { authorizationRequestCard } from '../routes/login.ts';
-import { sameOriginOnly } from '../same-origin.ts';
-import { appendTrace, record, type TraceEntry } from '../trace.ts';
+import { sameOriginOnly } from '../http/same-origin.ts';
+import { appendTrace, record, type TraceEntry } from '../inspector/trace.ts';
 import { Lab, LAB_RESULT, labAuthorizationUrl, parsePurpose, startRun } from './lab.ts';
 import { findExperiment } from './registry.ts';
 import { labView } from './view.ts';

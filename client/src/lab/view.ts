@@ -3,7 +3,7 @@
 // with the RFC sections and the functions that refused it.
 import type { Request } from 'express';
 import type { ClientConfig } from '../config.ts';
-import { rfcHref } from '../glossary.ts';
+import { rfcHref } from '../inspector/glossary.ts';
 import { diagramOf } from '../inspector/diagram.ts';
 import { card } from '../inspector/view.ts';
 import { EXPERIMENTS, findExperiment } from './registry.ts';

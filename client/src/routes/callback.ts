@@ -6,12 +6,12 @@
 // session gets a new id and only then the tokens: a forged or failed callback leaves the user's sign-in as it
 // was, and no failure can leave the user half signed in on the id they had before.
 import type { Express, Request, Response } from 'express';
-import type { CheckedResponse, ClientContext } from '../app.ts';
-import { explainOAuthError, HttpError, singleParam } from '../errors.ts';
-import { exchangeCode, type TokenResponse } from '../oauth-client.ts';
-import { regenerateSession } from '../session.ts';
-import { loadResource, toStoredTokens } from '../tokens.ts';
-import { appendTrace, record, traceExchange, type TraceEntry } from '../trace.ts';
+import type { CheckedResponse, ClientContext } from '../context.ts';
+import { explainOAuthError, HttpError, singleParam } from '../http/errors.ts';
+import { exchangeCode, type TokenResponse } from '../oauth/oauth-client.ts';
+import { regenerateSession } from '../http/session.ts';
+import { loadResource, toStoredTokens } from '../oauth/tokens.ts';
+import { appendTrace, record, traceExchange, type TraceEntry } from '../inspector/trace.ts';
 import { authorizationRequestCard, authorizationUrl } from './login.ts';
 
 const source = 'client/src/routes/callback.ts';

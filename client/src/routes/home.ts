@@ -1,9 +1,9 @@
 // The home page: a "Log in" link when logged out; the protected resource, token expiry and granted scopes
 // when logged in; the flow inspector. It never shows a token: those stay in the server-side session.
 import type { Express } from 'express';
-import type { ClientContext } from '../app.ts';
-import { csrfToken } from '../csrf.ts';
-import { singleParam } from '../errors.ts';
+import type { ClientContext } from '../context.ts';
+import { csrfToken } from '../http/csrf.ts';
+import { singleParam } from '../http/errors.ts';
 import { momentOf } from '../inspector/time.ts';
 import { inspectorView } from '../inspector/view.ts';
 

@@ -2,9 +2,9 @@
 // survives the redirects after Refresh, Reload and the login itself. Hidden until asked for: the home
 // page stays short for someone who only wants to use the app.
 import type { Express } from 'express';
-import type { ClientContext } from '../app.ts';
-import { verifyCsrf } from '../csrf.ts';
-import { singleParam } from '../errors.ts';
+import type { ClientContext } from '../context.ts';
+import { verifyCsrf } from '../http/csrf.ts';
+import { singleParam } from '../http/errors.ts';
 
 export default function inspector(app: Express, _ctx: ClientContext): void {
   app.post('/inspector', verifyCsrf, (req, res) => {

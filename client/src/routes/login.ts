@@ -3,12 +3,12 @@
 // must not do (RFC 9110 §9.2.1), and no other site may do it for the user, or it could push the user's own
 // login in progress out of this browser's cookie.
 import type { Express } from 'express';
-import type { ClientContext } from '../app.ts';
+import type { ClientContext } from '../context.ts';
 import type { ClientConfig } from '../config.ts';
-import type { AuthorizationServerMetadata } from '../discovery.ts';
-import { buildAuthorizationUrl, codeChallengeS256, randomToken } from '../oauth-client.ts';
-import type { NewEntry } from '../trace.ts';
-import { sameOriginOnly } from '../same-origin.ts';
+import type { AuthorizationServerMetadata } from '../oauth/discovery.ts';
+import { buildAuthorizationUrl, codeChallengeS256, randomToken } from '../oauth/oauth-client.ts';
+import type { NewEntry } from '../inspector/trace.ts';
+import { sameOriginOnly } from '../http/same-origin.ts';
 
 const LOGIN_REFUSED = 'A login can only be started with the Log in button of this site. Go back to the start and press it.';
 

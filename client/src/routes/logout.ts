@@ -1,11 +1,11 @@
 // Logging out: revoke the tokens at the authorization server (RFC 7009), then end the local session.
 // Revocation is best effort: the local session ends even when the authorization server cannot be reached.
 import type { Express, Request } from 'express';
-import type { ClientContext } from '../app.ts';
-import { verifyCsrf } from '../csrf.ts';
-import { revokeToken } from '../oauth-client.ts';
-import { regenerateSession, type StoredTokens } from '../session.ts';
-import { startTrace, traceExchange } from '../trace.ts';
+import type { ClientContext } from '../context.ts';
+import { verifyCsrf } from '../http/csrf.ts';
+import { revokeToken } from '../oauth/oauth-client.ts';
+import { regenerateSession, type StoredTokens } from '../http/session.ts';
+import { startTrace, traceExchange } from '../inspector/trace.ts';
 
 export default function logout(app: Express, ctx: ClientContext): void {
   app.post('/logout', verifyCsrf, async (req, res) => {

@@ -1,10 +1,10 @@
 // Refreshing an Access Token (RFC 6749 §6): trade the refresh token for a new access token, without
 // sending the user back to the authorization server.
 import type { Express } from 'express';
-import type { ClientContext } from '../app.ts';
-import { verifyCsrf } from '../csrf.ts';
+import type { ClientContext } from '../context.ts';
+import { verifyCsrf } from '../http/csrf.ts';
 import { landingAfter, traceMark } from '../inspector/landing.ts';
-import { refreshSessionTokens } from '../tokens.ts';
+import { refreshSessionTokens } from '../oauth/tokens.ts';
 
 export default function refresh(app: Express, ctx: ClientContext): void {
   app.post('/refresh', verifyCsrf, async (req, res) => {

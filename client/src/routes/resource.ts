@@ -1,9 +1,9 @@
 // Step (F), beyond the grant itself: call the protected resource again with the access token (RFC 6750).
 import type { Express } from 'express';
-import type { ClientContext } from '../app.ts';
-import { verifyCsrf } from '../csrf.ts';
+import type { ClientContext } from '../context.ts';
+import { verifyCsrf } from '../http/csrf.ts';
 import { landingAfter, traceMark } from '../inspector/landing.ts';
-import { loadResource } from '../tokens.ts';
+import { loadResource } from '../oauth/tokens.ts';
 
 export default function resource(app: Express, ctx: ClientContext): void {
   app.post('/resource', verifyCsrf, async (req, res) => {

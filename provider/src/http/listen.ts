@@ -1,5 +1,5 @@
 /**
- * Listening and stopping, the same way in both apps (the client has the same file, client/src/listen.ts):
+ * Listening and stopping, the same way in both apps (the client has the same file, client/src/http/listen.ts):
  * - by default only on this machine's loopback addresses, both of them, so that http://localhost works whichever
  *   of 127.0.0.1 or ::1 a browser or Node picks (`listen('localhost')` would bind only one);
  * - with limits on slow and idle clients;

@@ -4,7 +4,7 @@
  * What never reaches a log line: query strings (they carry `code`, `state`, `redirect_uri` and, from careless
  * clients, tokens), headers (`Authorization`, `Cookie`), bodies (passwords, client secrets, refresh tokens). pino-http
  * logs the whole request and response, headers included, by default; here it logs only the fields listed in
- * `requestFields`. The client has the same file (client/src/log.ts).
+ * `requestFields`. The client has the same file (client/src/http/log.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type DestinationStream, type Logger } from 'pino';

@@ -2,9 +2,8 @@
 // invisible, under a button of its own: the user thinks they click the attacker's button and click Allow. The
 // defence is the provider's, in its response headers: `Content-Security-Policy: frame-ancestors 'none'` and
 // `X-Frame-Options: DENY` make the browser refuse to show the page inside another site's frame.
-import { randomToken } from '../../oauth-client.ts';
-import { LAB_RESULT, labAuthorizationUrl } from '../lab.ts';
-import type { Experiment } from '../types.ts';
+import { randomToken } from '../../oauth/oauth-client.ts';
+import { LAB_RESULT, labAuthorizationUrl, type Experiment } from '../lab.ts';
 
 export const clickjacking: Experiment = {
   id: 'clickjacking',

@@ -3,8 +3,7 @@
 // once, and when it comes back the server SHOULD revoke every token issued from it, since one of the two
 // requests is the attacker's and the server cannot tell which.
 import { describeAnswer } from '../attacker.ts';
-import { LAB_RESULT } from '../lab.ts';
-import type { Experiment } from '../types.ts';
+import { LAB_RESULT, type Experiment } from '../lab.ts';
 
 export const codeReplay: Experiment = {
   id: 'code-replay',

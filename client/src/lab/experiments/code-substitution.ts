@@ -2,8 +2,7 @@
 // was issued to the client that redeems it, and that redirect_uri is the one of the authorization request. A code
 // that leaked to an attacker's page, or to another registered client, cannot be redeemed there.
 import { describeAnswer } from '../attacker.ts';
-import { LAB_RESULT } from '../lab.ts';
-import type { Experiment } from '../types.ts';
+import { LAB_RESULT, type Experiment } from '../lab.ts';
 
 export const codeSubstitution: Experiment = {
   id: 'code-substitution',

@@ -2,8 +2,9 @@
 // callback, and makes the victim's browser open that callback URL: the victim's client would sign the victim in
 // as the attacker, and whatever they then upload lands in the attacker's account. `state` prevents it: the
 // client accepts only a response to a login started in this very browser, and refuses before any token request.
-import type { TraceEntry } from '../../trace.ts';
-import type { Experiment, Result } from '../types.ts';
+import type { TraceEntry } from '../../inspector/trace.ts';
+import type { Experiment } from '../lab.ts';
+import type { Result } from '../types.ts';
 
 export const forgedState: Experiment = {
   id: 'forged-state',
@@ -19,7 +20,7 @@ export const forgedState: Experiment = {
       rfc: ['RFC 6749 §10.12'],
       stoppedBy: [
         { file: 'client/src/routes/callback.ts', function: 'receive' },
-        { file: 'client/src/pending-login.ts', function: 'take' },
+        { file: 'client/src/oauth/pending-login.ts', function: 'take' },
       ],
     },
   ],

@@ -2,8 +2,7 @@
 // request to one of them, and an attacker's server answers in its place, or swaps the codes. RFC 9207: every
 // authorization response names its issuer in `iss`, and the client refuses a response from a server it did not
 // send this request to, before any token request.
-import type { Experiment } from '../types.ts';
-import { LAB_RESULT } from '../lab.ts';
+import { LAB_RESULT, type Experiment } from '../lab.ts';
 import { judgeCallback } from './forged-state.ts';
 
 const ATTACKER = 'https://attacker.example';

@@ -3,8 +3,7 @@
 // §4.8.2: a server that supports PKCE must refuse a token request with a code_verifier for a code issued without a
 // code_challenge. This provider goes further and issues no code without a challenge at all (RFC 9700 §2.1.1).
 import { describeAnswer } from '../attacker.ts';
-import { LAB_RESULT } from '../lab.ts';
-import type { Experiment } from '../types.ts';
+import { LAB_RESULT, type Experiment } from '../lab.ts';
 
 export const pkceDowngrade: Experiment = {
   id: 'pkce-downgrade',

@@ -5,9 +5,8 @@
 // A refused verifier spends the code (the library checks PKCE after marking the code used), so an attacker gets
 // one guess per code. That is why this experiment needs two codes: you will click Allow twice.
 import { describeAnswer } from '../attacker.ts';
-import { LAB_RESULT } from '../lab.ts';
-import { randomToken } from '../../oauth-client.ts';
-import type { Experiment } from '../types.ts';
+import { LAB_RESULT, type Experiment } from '../lab.ts';
+import { randomToken } from '../../oauth/oauth-client.ts';
 
 const LIBRARY = 'node_modules/@node-oauth/oauth2-server/lib/grant-types/authorization-code-grant-type.js';
 

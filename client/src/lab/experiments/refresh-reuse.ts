@@ -2,8 +2,7 @@
 // (rotation). A spent one coming back means two parties hold the chain: the client and a thief. RFC 9700 §4.14.2:
 // the server cannot tell which is which, so it revokes the whole grant, the thief's tokens and the client's.
 import { describeAnswer } from '../attacker.ts';
-import { LAB_RESULT } from '../lab.ts';
-import type { Experiment } from '../types.ts';
+import { LAB_RESULT, type Experiment } from '../lab.ts';
 
 export const refreshReuse: Experiment = {
   id: 'refresh-reuse',

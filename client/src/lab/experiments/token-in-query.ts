@@ -3,8 +3,7 @@
 // where nothing else works, and RFC 9700 §4.3.2 says not to: this resource server reads the token from the
 // Authorization header only, so a token in the URL counts as no token at all.
 import { describeAnswer } from '../attacker.ts';
-import { LAB_RESULT } from '../lab.ts';
-import type { Experiment } from '../types.ts';
+import { LAB_RESULT, type Experiment } from '../lab.ts';
 
 export const tokenInQuery: Experiment = {
   id: 'token-in-query',

@@ -2,9 +2,8 @@
 // it, with an error or, worse, with a code, anyone could use it as an open redirector or collect codes on their
 // own site. RFC 6749 §4.1.2.1 and RFC 9700 §4.1.3: the server compares the redirect_uri exactly with the
 // registered ones and, when it does not match, shows an error page itself and MUST NOT redirect.
-import { randomToken } from '../../oauth-client.ts';
-import { LAB_RESULT, labAuthorizationUrl } from '../lab.ts';
-import type { Experiment } from '../types.ts';
+import { randomToken } from '../../oauth/oauth-client.ts';
+import { LAB_RESULT, labAuthorizationUrl, type Experiment } from '../lab.ts';
 
 export const unregisteredRedirect: Experiment = {
   id: 'unregistered-redirect',

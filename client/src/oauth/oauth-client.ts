@@ -2,7 +2,7 @@
 // Each function is small and typed; the routes decide what to do with the results.
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthorizationServerMetadata } from './discovery.ts';
-import { OAuthResponseError, retryAfterSeconds, TemporarilyUnavailableError } from './errors.ts';
+import { OAuthResponseError, retryAfterSeconds, TemporarilyUnavailableError } from '../http/errors.ts';
 import {
   discardBody,
   isObject,
@@ -13,7 +13,7 @@ import {
   upstreamFetch,
   UpstreamError,
   type Fetch,
-} from './upstream.ts';
+} from '../http/upstream.ts';
 
 export interface ClientCredentials {
   client_id: string;

@@ -3,7 +3,7 @@
 // to leak what the session protects, so masking happens here, when an entry is recorded, not in the view:
 // the client secret is never kept, tokens, codes and verifiers only as their first few characters.
 import type { Request } from 'express';
-import type { WireObserver } from './oauth-client.ts';
+import type { WireObserver } from '../oauth/oauth-client.ts';
 
 export interface TraceField {
   name: string;

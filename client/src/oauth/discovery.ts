@@ -1,6 +1,6 @@
 // Authorization Server Metadata (RFC 8414): the client is configured with the issuer only and learns every
 // endpoint from the server's metadata document, so the endpoints are never hard-coded here.
-import { discardBody, isObject, JSON_ANSWER_LIMIT, readJson, upstreamFetch, UpstreamError, type Fetch } from './upstream.ts';
+import { discardBody, isObject, JSON_ANSWER_LIMIT, readJson, upstreamFetch, UpstreamError, type Fetch } from '../http/upstream.ts';
 
 /** The metadata members this client uses (RFC 8414 §2, RFC 9207 §3). Other members are ignored. */
 export interface AuthorizationServerMetadata {

@@ -2,12 +2,12 @@
 // token on the protected resource (RFC 6750). When the resource refuses the token: refresh once, retry once;
 // if that fails too, forget the tokens and ask the user to log in again.
 import type { Request } from 'express';
-import type { ClientContext } from './app.ts';
-import { OAuthResponseError, TemporarilyUnavailableError } from './errors.ts';
+import type { ClientContext } from '../context.ts';
+import { OAuthResponseError, TemporarilyUnavailableError } from '../http/errors.ts';
 import { fetchResource, refreshTokens, type ResourceResponse, type TokenResponse } from './oauth-client.ts';
-import type { StoredResource, StoredTokens } from './session.ts';
-import { record, traceExchange } from './trace.ts';
-import { isObject, RESOURCE_ANSWER_LIMIT, UpstreamError } from './upstream.ts';
+import type { StoredResource, StoredTokens } from '../http/session.ts';
+import { record, traceExchange } from '../inspector/trace.ts';
+import { isObject, RESOURCE_ANSWER_LIMIT, UpstreamError } from '../http/upstream.ts';
 
 export const LOGIN_AGAIN = 'Your session at the authorization server has ended. Please log in again.';
 
@@ -60,7 +60,7 @@ export async function refreshSessionTokens(req: Request, { config, discovery, fe
       const observe = traceExchange(req, {
         request: { title: 'Refresh request', rfc: ['RFC 6749 §6', 'RFC 6749 §2.3.1'] },
         response: { title: 'Refresh response', rfc: ['RFC 6749 §6', 'RFC 6749 §5.1'] },
-        source: 'client/src/tokens.ts',
+        source: 'client/src/oauth/tokens.ts',
       });
       return refreshTokens({ fetch, metadata, client: config, observe }, { refresh_token });
     });
@@ -123,7 +123,7 @@ async function tracedFetchResource(req: Request, { config, fetch }: ClientContex
     // RFC 6750 §3.1: a refused token comes back with a WWW-Authenticate challenge naming the error.
     fields: [['Authorization', `Bearer ${access_token}`], ...(!result.ok && result.invalid_token ? [invalidToken] : [])],
     json: result.ok ? JSON.stringify(result.data, null, 2) : undefined,
-    source: 'client/src/tokens.ts',
+    source: 'client/src/oauth/tokens.ts',
     rfc: ['RFC 6750 §2.1', 'RFC 6750 §3.1'],
   });
   return result;

@@ -11,7 +11,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import { pinoHttp, startTime } from 'pino-http';
 import pretty from 'pino-pretty';
 import type { RequestHandler } from 'express';
-import type { LogSettings } from './config.ts';
+import type { LogSettings } from '../config.ts';
 import type { Fetch } from './upstream.ts';
 
 export type { Logger };

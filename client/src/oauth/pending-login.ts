@@ -9,7 +9,7 @@
 // anyone who sees the code), and authentication means the server only ever reads back what it wrote.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { ClientConfig } from './config.ts';
+import type { ClientConfig } from '../config.ts';
 
 export interface PendingLogin {
   state: string;

@@ -4,7 +4,7 @@
 // session-store.ts, which forgets each one when its cookie expires.
 import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
-import type { ClientConfig } from './config.ts';
+import type { ClientConfig } from '../config.ts';
 
 /** Tokens as this client keeps them: server-side only, never rendered, logged or put in a URL. */
 export interface StoredTokens {
