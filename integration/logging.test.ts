@@ -6,10 +6,9 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp as createProvider } from '../provider/src/app.ts';
 import { loadConfig as loadProviderConfig } from '../provider/src/config.ts';
-import { createLogger as createProviderLogger } from '../provider/src/http/log.ts';
+import { createLogger } from '@oauth-reference/common/log';
 import { createApp as createClient } from '../client/src/app.ts';
 import { loadConfig as loadClientConfig } from '../client/src/config.ts';
-import { createLogger as createClientLogger } from '../client/src/http/log.ts';
 import { Browser, hiddenFields, signInAndConsent } from './support/browser.ts';
 import { reservePort, type Running } from './support/servers.ts';
 
@@ -42,7 +41,7 @@ describe('logs of both apps across a whole flow', () => {
     running.push(providerPort, clientPort);
     const shared = { CLIENT_SECRET, SESSION_SECRET, ISSUER: providerPort.url, REDIRECT_URI: `${clientPort.url}/callback`, LOG_FORMAT: 'json' };
     const providerConfig = loadProviderConfig(shared);
-    providerPort.serve(createProvider(providerConfig, { logger: createProviderLogger(providerConfig.log, providerLog.stream) }));
+    providerPort.serve(createProvider(providerConfig, { logger: createLogger('provider', providerConfig.log, providerLog.stream) }));
 
     // What travels on the back channel, so that the test knows every secret the logs must not contain.
     const secrets = new Set<string>([CLIENT_SECRET, SESSION_SECRET]);
@@ -56,7 +55,7 @@ describe('logs of both apps across a whole flow', () => {
       return response;
     };
     const clientConfig = loadClientConfig(shared);
-    clientPort.serve(createClient(clientConfig, { fetch: observingFetch, logger: createClientLogger(clientConfig.log, clientLog.stream) }));
+    clientPort.serve(createClient(clientConfig, { fetch: observingFetch, logger: createLogger('client', clientConfig.log, clientLog.stream) }));
 
     // The browser: log in, allow, come back; refresh; start another login and bring back the spent code; log out.
     const browser = new Browser();

@@ -3,8 +3,8 @@
 // or SIGINT finish the requests in flight, then exit 0.
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, loadConfigForPort, loadDotEnv, type ClientConfig } from './config.ts';
-import { describeListenError, listen, onShutdownSignal, type Listening } from './http/listen.ts';
-import { createLogger } from './http/log.ts';
+import { describeListenError, listen, onShutdownSignal, type Listening } from '@oauth-reference/common/listen';
+import { createLogger } from '@oauth-reference/common/log';
 
 /** How long requests in flight may take to finish once a stop was asked for. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -21,7 +21,7 @@ try {
   process.exit(1);
 }
 
-const log = createLogger(config.log);
+const log = createLogger('client', config.log);
 log.info(
   envFiles.length > 0
     ? `Settings from ${envFiles.join(' and ')} (variables set in the environment win)`

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
-import { createLogger } from '../src/http/log.ts';
+import { createLogger } from '@oauth-reference/common/log';
 import { startFakeAuthorizationServer, type FakeAuthorizationServer } from './fake-authorization-server.ts';
 import { CLIENT_SECRET, logIn, testConfig } from './helpers.ts';
 
@@ -92,7 +92,7 @@ function capturedLogs() {
       done();
     },
   });
-  const logger = createLogger({ level: 'info', format: 'json' }, stream);
+  const logger = createLogger('client', { level: 'info', format: 'json' }, stream);
   return { lines, logger, messages: () => lines.map((line) => (JSON.parse(line) as { msg: string }).msg) };
 }
 

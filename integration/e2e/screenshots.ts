@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { listen, ListenError, type Listening } from '../../client/src/http/listen.ts';
+import { listen, ListenError, type Listening } from '@oauth-reference/common/listen';
 import { clientApp, providerApp } from '../support/servers.ts';
 import { launch, shoot } from './browser.ts';
 

@@ -4,6 +4,7 @@
  * that it writes `.env` files freely and never reads the developer's own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ export const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
 
 export type AppName = 'provider' | 'client';
 
-/** A copy of what `npm start` needs: both apps' sources, views and static files, the root package.json. */
+/** A copy of what `npm start` needs: both apps' sources, views and static files, the code they share, the root package.json. */
 export class Sandbox {
   private readonly running = new Set<AppProcess>();
 
@@ -21,9 +22,9 @@ export class Sandbox {
 
   static async create(): Promise<Sandbox> {
     const dir = await mkdtemp(join(tmpdir(), 'oauth-start-'));
-    for (const app of ['provider', 'client']) {
+    for (const app of ['common', 'provider', 'client']) {
       for (const part of ['src', 'views', 'public', 'package.json', 'tsconfig.json']) {
-        await cp(join(REPOSITORY, app, part), join(dir, app, part), { recursive: true });
+        if (existsSync(join(REPOSITORY, app, part))) await cp(join(REPOSITORY, app, part), join(dir, app, part), { recursive: true });
       }
     }
     for (const file of ['package.json', 'tsconfig.base.json', '.env.example']) await cp(join(REPOSITORY, file), join(dir, file));

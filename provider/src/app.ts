@@ -13,7 +13,7 @@ import type { ProviderConfig } from './config.ts';
 import { InMemoryStore, type Store } from './store/index.ts';
 import { createOAuthServer } from './oauth/server.ts';
 import { errorHandler, notFound } from './http/errors.ts';
-import { requestLogger, silentLogger, type Logger } from './http/log.ts';
+import { requestLogger, silentLogger, type Logger } from '@oauth-reference/common/log';
 import { securityHeaders } from './http/security.ts';
 import { ExpiringMemoryStore, sessionMiddleware } from './http/session.ts';
 import type { AttemptCounter, InteractionStore } from './interaction/store.ts';

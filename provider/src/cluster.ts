@@ -20,8 +20,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import { loadConfigForPort, type ProviderConfig } from './config.ts';
 import { DatabaseStartError, describeDatabase, openDatabase } from './database.ts';
-import { onShutdownSignal } from './http/listen.ts';
-import type { Logger } from './http/log.ts';
+import { onShutdownSignal } from '@oauth-reference/common/listen';
+import type { Logger } from '@oauth-reference/common/log';
 
 /** A worker that dies sooner than this after its start counts as a crash loop: its replacement waits. */
 const YOUNG_DEATH_MS = 10_000;

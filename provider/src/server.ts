@@ -12,8 +12,8 @@ import { createApp } from './app.ts';
 import { runPrimary } from './cluster.ts';
 import { ConfigError, loadConfig, loadConfigForPort, loadDotEnv, type ProviderConfig } from './config.ts';
 import { DatabaseStartError } from './database.ts';
-import { describeListenError, listen, onShutdownSignal, type Listening } from './http/listen.ts';
-import { createLogger } from './http/log.ts';
+import { describeListenError, listen, onShutdownSignal, type Listening } from '@oauth-reference/common/listen';
+import { createLogger } from '@oauth-reference/common/log';
 import { openStores, type ProviderStores } from './stores.ts';
 
 /** How long requests in flight may take to finish once a stop was asked for. */
@@ -31,7 +31,7 @@ try {
   process.exit(1);
 }
 
-const log = createLogger(config.log);
+const log = createLogger('provider', config.log);
 // A worker's settings are its primary's, which has said all this already.
 if (cluster.isPrimary) {
   log.info(

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
-import { createLogger } from '../src/http/log.ts';
+import { createLogger } from '@oauth-reference/common/log';
 import { InMemoryStore } from '../src/store/index.ts';
 import { authorizeQuery, csrfFrom, ISSUER, setup, testConfig } from './helpers.ts';
 
@@ -151,7 +151,7 @@ function capturedLogs() {
       done();
     },
   });
-  return { lines, logger: createLogger({ level: 'info', format: 'json' }, stream) };
+  return { lines, logger: createLogger('provider', { level: 'info', format: 'json' }, stream) };
 }
 
 describe('request logs', () => {

@@ -10,7 +10,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import { isDatabaseUnavailable } from '../store/index.ts';
-import { pathOf, type Logger } from './log.ts';
+import { pathOf, type Logger } from '@oauth-reference/common/log';
 
 /**
  * How long a client should wait before trying again (RFC 9110 §10.2.3). A restarting PostgreSQL is usually back

@@ -1,23 +1,24 @@
 /**
- * Logs: one line per request (method, path, status, time) and the events of start-up and shutdown, through pino.
+ * Logs, the same in both apps: one line per request (method, path, status, time) and the events of start-up and
+ * shutdown, through pino. (The client adds one line per failed back-channel call: client/src/http/back-channel-log.ts.)
  *
  * What never reaches a log line: query strings (they carry `code`, `state`, `redirect_uri` and, from careless
  * clients, tokens), headers (`Authorization`, `Cookie`), bodies (passwords, client secrets, refresh tokens). pino-http
  * logs the whole request and response, headers included, by default; here it logs only the fields listed in
- * `requestFields`. The client has the same file (client/src/http/log.ts).
+ * `requestFields`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { pinoHttp, startTime } from 'pino-http';
 import pretty from 'pino-pretty';
 import type { RequestHandler } from 'express';
-import type { LogSettings } from '../config.ts';
+import type { LogSettings } from './config-values.ts';
 
 export type { Logger };
 
 /** `pretty`: `[12:00:01] INFO: GET /login 200 4 ms`, for a terminal. `json`: one object per line, for collectors. */
-export function createLogger(settings: LogSettings, destination?: DestinationStream): Logger {
-  const options = { level: settings.level, base: { app: 'provider', pid: process.pid } };
+export function createLogger(app: 'provider' | 'client', settings: LogSettings, destination?: DestinationStream): Logger {
+  const options = { level: settings.level, base: { app, pid: process.pid } };
   if (settings.format === 'json') return pino(options, destination ?? pino.destination({ sync: true }));
   // Synchronous, so that the last lines before `process.exit` are not lost.
   const stream = pretty({ destination: destination ?? 1, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,app', hideObject: true });
@@ -40,7 +41,7 @@ function requestFields(req: IncomingMessage, res: ServerResponse) {
 
 function requestLine(req: IncomingMessage, res: ServerResponse): string {
   const { method, path, status, ms } = requestFields(req, res);
-  // A response that never finished: the client went away, or the server closed the connection.
+  // A response that never finished: the browser or client went away, or the server closed the connection.
   const aborted = res.writableEnded ? '' : ' (aborted)';
   return `${method} ${path} ${status} ${ms} ms${aborted}`;
 }

@@ -1,5 +1,5 @@
 /**
- * Listening and stopping, the same way in both apps (the provider has the same file, provider/src/http/listen.ts):
+ * Listening and stopping, the same way in both apps:
  * - by default only on this machine's loopback addresses, both of them, so that http://localhost works whichever
  *   of 127.0.0.1 or ::1 a browser or Node picks (`listen('localhost')` would bind only one);
  * - with limits on slow and idle clients;
@@ -16,7 +16,7 @@ const TIMEOUTS = {
   // Request headers must arrive within 10 s (Node: 60 s). A client that trickles them byte by byte ("slowloris"),
   // or connects and sends nothing, holds a socket no longer than that, then gets 408 and is disconnected.
   headersTimeout: 10_000,
-  // The whole request, body included, within 30 s (Node: 300 s). Our largest accepted body is 10 KB.
+  // The whole request, body included, within 30 s (Node: 300 s). The apps accept bodies of 16 KB at most.
   requestTimeout: 30_000,
   // An idle keep-alive connection is closed after 5 s (Node's default, chosen here on purpose). Behind a load
   // balancer this must be longer than the balancer's own idle timeout, or it reuses connections being closed.
