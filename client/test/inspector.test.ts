@@ -139,16 +139,17 @@ describe('flow inspector: the login as it happened (RFC 6749 §4.1)', () => {
     expect(page).toContain('&#34;username&#34;: &#34;alice&#34;');
   });
 
-  it('links every card to the source file that performs it and to its RFC section', async () => {
+  it('names on every card the function and file that perform it, and links its RFC section', async () => {
     await logIn(agent, fake);
     const cards = cardsOf(await inspector());
-    const sources = cards.map((card) => /Performed by <code>([^<]+)<\/code>/.exec(card)?.[1]);
+    const sources = cards.map((card) => /Performed by <code>([^<]+)<\/code> in <code>([^<]+)<\/code>/.exec(card)?.slice(1).join(' in '));
+    // (D) and (E) as the README's table has them: exchangeCode in client/src/oauth/oauth-client.ts.
     expect(sources).toEqual([
-      'client/src/routes/login.ts',
-      'client/src/routes/callback.ts',
-      'client/src/routes/callback.ts',
-      'client/src/routes/callback.ts',
-      'client/src/oauth/tokens.ts',
+      'authorizationUrl in client/src/routes/login.ts',
+      'receive in client/src/routes/callback.ts',
+      'exchangeCode in client/src/oauth/oauth-client.ts',
+      'exchangeCode in client/src/oauth/oauth-client.ts',
+      'fetchResource in client/src/oauth/oauth-client.ts',
     ]);
     expect(cards[0]).toContain('<a href="https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1">RFC 6749 §4.1.1</a>');
     expect(cards[1]).toContain('<a href="https://www.rfc-editor.org/rfc/rfc9207#section-2.4">RFC 9207 §2.4</a>');

@@ -35,8 +35,10 @@ export interface TraceEntry {
   checks: TraceCheck[];
   /** A JSON body worth showing whole (the protected resource's answer). */
   json?: string;
-  /** The repository path of the code that performs this step. */
+  /** The repository path of the code that performs this step… */
   source: string;
+  /** …and the function in it that sends or receives the message, when one does. */
+  sourceFunction?: string;
   /** Sections that specify it, as `RFC 6749 §4.1.1`. */
   rfc: string[];
 }
@@ -120,6 +122,7 @@ interface ExchangeHeadings {
   request: Pick<TraceEntry, 'letter' | 'title' | 'rfc'>;
   response: Pick<TraceEntry, 'letter' | 'title' | 'rfc'>;
   source: string;
+  sourceFunction?: string;
 }
 
 /** Response members shown with their (masked) values; any other member is listed by name only. */
@@ -131,7 +134,8 @@ export function traceExchange(target: TraceTarget, headings: ExchangeHeadings): 
     request({ method, url, headers, body }) {
       const shown = Object.entries(headers).filter(([name]) => name === 'authorization');
       const route = { from: 'client', to: 'authorization server' } as const;
-      record(target, { ...headings.request, ...route, source: headings.source, message: `${method} ${url}`, fields: [...shown, ...body] });
+      const { source, sourceFunction } = headings;
+      record(target, { ...headings.request, ...route, source, sourceFunction, message: `${method} ${url}`, fields: [...shown, ...body] });
     },
     response({ status, body }) {
       const members = typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.entries(body) : [];
@@ -141,7 +145,8 @@ export function traceExchange(target: TraceTarget, headings: ExchangeHeadings): 
       const extra = members.map(([name]) => name).filter((name) => !KNOWN_MEMBERS.includes(name));
       if (extra.length > 0) fields.push(['other members (values not kept)', extra.join(', ')]);
       const route = { from: 'authorization server', to: 'client', status } as const;
-      record(target, { ...headings.response, ...route, source: headings.source, message: `HTTP ${status}`, fields });
+      const { source, sourceFunction } = headings;
+      record(target, { ...headings.response, ...route, source, sourceFunction, message: `HTTP ${status}`, fields });
     },
   };
 }

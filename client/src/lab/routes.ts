@@ -42,7 +42,7 @@ export async function finishAuthorization(ctx: ClientContext, req: Request, res:
   // The request as the lab sent it (experiment 9's has no code_challenge), then the response the callback checked.
   const request: { trace?: TraceEntry[] } = {};
   const url = labAuthorizationUrl(ctx.config, response.metadata, response.pending, experiment.withoutCodeChallenge);
-  record(request, { ...authorizationRequestCard(url), source: 'client/src/lab/lab.ts' });
+  record(request, { ...authorizationRequestCard(url), source: 'client/src/lab/lab.ts', sourceFunction: 'labAuthorizationUrl' });
   appendTrace(req, [...(request.trace ?? []), ...(story.trace ?? [])]);
   story.trace = []; // now in the session: the callback must not add them a second time
 

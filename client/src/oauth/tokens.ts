@@ -60,7 +60,8 @@ export async function refreshSessionTokens(req: Request, { config, discovery, fe
       const observe = traceExchange(req, {
         request: { title: 'Refresh request', rfc: ['RFC 6749 §6', 'RFC 6749 §2.3.1'] },
         response: { title: 'Refresh response', rfc: ['RFC 6749 §6', 'RFC 6749 §5.1'] },
-        source: 'client/src/oauth/tokens.ts',
+        source: 'client/src/oauth/oauth-client.ts',
+        sourceFunction: 'refreshTokens',
       });
       return refreshTokens({ fetch, metadata, client: config, observe }, { refresh_token });
     });
@@ -123,7 +124,8 @@ async function tracedFetchResource(req: Request, { config, fetch }: ClientContex
     // RFC 6750 §3.1: a refused token comes back with a WWW-Authenticate challenge naming the error.
     fields: [['Authorization', `Bearer ${access_token}`], ...(!result.ok && result.invalid_token ? [invalidToken] : [])],
     json: result.ok ? JSON.stringify(result.data, null, 2) : undefined,
-    source: 'client/src/oauth/tokens.ts',
+    source: 'client/src/oauth/oauth-client.ts',
+    sourceFunction: 'fetchResource',
     rfc: ['RFC 6750 §2.1', 'RFC 6750 §3.1'],
   });
   return result;

@@ -8,13 +8,11 @@
 import type { Express, Request, Response } from 'express';
 import type { CheckedResponse, ClientContext } from '../context.ts';
 import { explainOAuthError, HttpError, singleParam } from '../http/errors.ts';
-import { exchangeCode, type TokenResponse } from '../oauth/oauth-client.ts';
 import { regenerateSession } from '../http/session.ts';
-import { loadResource, toStoredTokens } from '../oauth/tokens.ts';
 import { appendTrace, record, traceExchange, type TraceEntry } from '../inspector/trace.ts';
+import { exchangeCode, type TokenResponse } from '../oauth/oauth-client.ts';
+import { loadResource, toStoredTokens } from '../oauth/tokens.ts';
 import { authorizationRequestCard, authorizationUrl } from './login.ts';
-
-const source = 'client/src/routes/callback.ts';
 
 export default function callback(app: Express, ctx: ClientContext): void {
   app.get('/callback', async (req, res) => {
@@ -77,7 +75,8 @@ async function receive(req: Request, res: Response, ctx: ClientContext, story: {
     to: 'client',
     message: `GET ${req.path}`,
     fields: pending ? query : query.filter(([name]) => name === 'state'),
-    source,
+    source: 'client/src/routes/callback.ts',
+    sourceFunction: 'receive',
     rfc: ['RFC 6749 §4.1.2', 'RFC 6749 §10.12', 'RFC 9207 §2.4'],
   });
   checks.push({ label: 'state matches a login started in this browser', ok: pending !== undefined });
@@ -110,7 +109,8 @@ async function exchange({ config, fetch }: ClientContext, checked: CheckedRespon
   const observe = traceExchange(story, {
     request: { letter: 'D', title: 'Access token request', rfc: ['RFC 6749 §4.1.3', 'RFC 6749 §2.3.1', 'RFC 7636 §4.5'] },
     response: { letter: 'E', title: 'Access token response', rfc: ['RFC 6749 §4.1.4', 'RFC 6749 §5.1'] },
-    source,
+    source: 'client/src/oauth/oauth-client.ts',
+    sourceFunction: 'exchangeCode',
   });
   return exchangeCode({ fetch, metadata, client: config, observe }, { code, redirect_uri: config.redirect_uri, code_verifier: pending.code_verifier });
 }

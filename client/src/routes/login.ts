@@ -52,6 +52,7 @@ export function authorizationRequestCard(url: URL): NewEntry {
     message: `GET ${url.origin}${url.pathname}`,
     fields: url.searchParams,
     source: 'client/src/routes/login.ts',
+    sourceFunction: 'authorizationUrl',
     rfc: ['RFC 6749 §4.1.1', 'RFC 7636 §4.3'],
   };
 }

@@ -43,7 +43,8 @@ async function revokeAll(req: Request, { config, discovery, fetch }: ClientConte
   const observe = traceExchange(req, {
     request: { title: 'Revocation request', rfc: ['RFC 7009 §2.1'] },
     response: { title: 'Revocation response', rfc: ['RFC 7009 §2.2'] },
-    source: 'client/src/routes/logout.ts',
+    source: 'client/src/oauth/oauth-client.ts',
+    sourceFunction: 'revokeToken',
   });
   let failed = false;
   for (const { token, token_type_hint } of requests) {

@@ -2,40 +2,24 @@
  * The model `@node-oauth/oauth2-server` calls (its "storage adapter"): a thin, typed translation between the
  * library's objects and the storage interface. All state lives in the store (`../store/`), in memory or in
  * PostgreSQL; this file does not know which.
+ *
+ * At the token endpoint, steps (D)→(E) of RFC 6749 §4.1, the library calls, in this order: `getClient` (client
+ * authentication), `getAuthorizationCode` (a replayed code revokes its grant), `revokeAuthorizationCode` (single
+ * use, decided atomically by the store), then `saveToken`. The refresh grant is ours (grants.ts).
  */
-import { randomBytes } from 'node:crypto';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import type { Client, Store, User } from '../store/index.ts';
 import { grantableScope } from '../scopes.ts';
+import { randomToken } from './random-token.ts';
 import { redirectUriMatches } from './redirect-uri.ts';
-
-/**
- * Codes and tokens: 32 random bytes, base64url (256 bits; RFC 6749 §10.10 asks for at most 2^-128 odds of a
- * guess). The library's default draws 256 bytes asynchronously on the thread pool and hashes them, which
- * costs far more per request for no extra security. Bytes come from the system's CSPRNG 4 KiB at a time, as
- * Node's own `randomUUID` does, because each call into it costs a system call.
- */
-const TOKEN_BYTES = 32;
-let pool = Buffer.alloc(0);
-let offset = 0;
-const randomToken = async (): Promise<string> => {
-  if (offset + TOKEN_BYTES > pool.length) {
-    pool = randomBytes(128 * TOKEN_BYTES);
-    offset = 0;
-  }
-  offset += TOKEN_BYTES;
-  return pool.toString('base64url', offset - TOKEN_BYTES, offset);
-};
 
 export function createModel(store: Store): OAuth2Server.AuthorizationCodeModel {
   return {
-    generateAuthorizationCode: randomToken,
-    generateAccessToken: randomToken,
-    generateRefreshToken: randomToken,
-
     /**
      * The library calls `getClient(id, null)` at the authorization endpoint (no authentication there) and
      * `getClient(id, secret)` at the token endpoint, where `secret` is undefined when the client sent none.
+     * RFC 6749 §3.2.1: the store refuses a confidential client without its secret, even with a code_verifier,
+     * and a public client with one. This is where client authentication happens (see server.ts).
      */
     async getClient(clientId: string, clientSecret: string | null | undefined) {
       if (clientSecret === null) return store.findClient(clientId);
@@ -127,5 +111,10 @@ export function createModel(store: Store): OAuth2Server.AuthorizationCodeModel {
     async verifyScope(token: OAuth2Server.Token, required: string[]) {
       return required.every((scope) => token.scope?.includes(scope));
     },
+
+    // Codes and tokens: 256 random bits each (RFC 6749 §10.10), made more cheaply than by the library's default.
+    generateAuthorizationCode: randomToken,
+    generateAccessToken: randomToken,
+    generateRefreshToken: randomToken,
   };
 }

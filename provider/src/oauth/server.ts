@@ -25,8 +25,11 @@ export function createOAuthServer(config: ProviderConfig, store: Store): OAuthSe
     allowEmptyState: true,
     // RFC 6750 §2.3 / RFC 9700 §4.3.2: tokens in URLs end up in logs and Referer headers.
     allowBearerTokensInQueryString: false,
-    // Whether a client must present a secret is decided per client by the model (public vs confidential),
-    // so the library must not short-circuit on "PKCE present, secret optional".
+    // This reads as "client authentication is off"; it is not. It stops the library from deciding by grant type
+    // whether a secret is needed (with a code_verifier it would make the secret optional, and without one, on a
+    // refresh, required even from a public client, which has none). Every token request still goes through
+    // model.getClient with the secret it carried, and the store decides per client: a confidential client without
+    // its secret is refused, PKCE or not (RFC 6749 §3.2.1); a public client is known by its id alone (§2.1).
     requireClientAuthentication: { authorization_code: false, refresh_token: false },
     alwaysIssueNewRefreshToken: true,
     extendedGrantTypes: {
