@@ -67,7 +67,11 @@ async function capture(page: Page, clientUrl: string, providerUrl: string, suffi
   await page.getByRole('button', { name: /^Run experiment 1\b/ }).click();
   await page.getByRole('button', { name: 'Allow' }).click();
   await page.waitForURL(`${clientUrl}/lab#result`);
-  await page.locator('#result').screenshot({ path: `${OUT}/client-lab-result-${suffix}.png` });
+  // The outcome and the sequence diagram; the cards below them are those of the inspector's pictures.
+  const top = await page.locator('#result').evaluate((result) => result.getBoundingClientRect().top + scrollY);
+  const bottom = await page.locator('#result .diagram').evaluate((diagram) => diagram.getBoundingClientRect().bottom + scrollY);
+  const { width } = page.viewportSize()!;
+  await page.screenshot({ path: `${OUT}/client-lab-result-${suffix}.png`, fullPage: true, clip: { x: 0, y: top - 12, width, height: bottom - top + 24 } });
   await page.getByRole('button', { name: /^Run experiment 10\b/ }).click();
   await page.waitForURL(`${clientUrl}/lab#result`);
   await page.locator('iframe.lab-frame').waitFor();

@@ -94,6 +94,7 @@ export class Lab {
   }
 
   result(attempt: string, outcome: Result['outcome'], evidence: string, seq?: number): void {
+    if (!evidence.endsWith('.')) evidence += '.';
     const run = this.req.session.lab;
     if (run) run.results = [...run.results.filter((result) => result.attempt !== attempt), { attempt, outcome, evidence, seq }];
   }
