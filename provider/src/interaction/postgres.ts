@@ -15,11 +15,11 @@
  */
 import type { Pool } from 'pg';
 import { migrate, type Migration } from '../store/migrate.ts';
+import { deleteExpired } from '../store/postgres-pool.ts';
 import { PostgresRateLimitStore } from '../store/postgres-rate-limit.ts';
 import { startPurging } from '../store/shared.ts';
 import type { AttemptCounter, ConsentInteraction, InteractionStore } from './store.ts';
 
-const PURGE_BATCH = 1_000;
 
 /**
  * The table, as a migration of its own (applied once, under the migration lock, like the store's). Its version
@@ -134,18 +134,9 @@ export class PostgresInteractionStore implements InteractionStore {
     return rows[0]?.outcome ?? null;
   }
 
-  /** Deletes expired interactions, PURGE_BATCH per statement through the `expires_at` index. */
-  async purgeExpired(now = Date.now()): Promise<number> {
-    let dropped = 0;
-    for (;;) {
-      const { rowCount } = await this.pool.query(
-        `DELETE FROM consent_interactions WHERE key IN (
-           SELECT key FROM consent_interactions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-        [new Date(now), PURGE_BATCH],
-      );
-      dropped += rowCount ?? 0;
-      if ((rowCount ?? 0) < PURGE_BATCH) return dropped;
-    }
+  /** Deletes expired interactions, in batches through the `expires_at` index. */
+  purgeExpired(now = Date.now()): Promise<number> {
+    return deleteExpired(this.pool, { name: 'consent_interactions', key: 'key', expiry: 'expires_at' }, now);
   }
 
   startPurging(intervalMs = 60_000): () => void {

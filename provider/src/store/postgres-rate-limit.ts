@@ -10,11 +10,11 @@
  */
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
 import type { Pool } from 'pg';
+import { deleteExpired } from './postgres-pool.ts';
 import { digest } from './secrets.ts';
 import { startPurging } from './shared.ts';
 import type { RateLimitStoreOptions } from './memory-rate-limit.ts';
 
-const PURGE_BATCH = 1_000;
 type Row = { hits: number; reset_at: Date };
 const info = (row: Row): ClientRateLimitInfo => ({ totalHits: row.hits, resetTime: row.reset_at });
 
@@ -80,18 +80,9 @@ export class PostgresRateLimitStore implements Store {
     await this.pool.query('DELETE FROM rate_limits WHERE starts_with(key, $1)', [this.prefix]);
   }
 
-  /** Deletes finished windows of every limiter, PURGE_BATCH per statement through the `reset_at` index. */
-  async purgeExpired(now = Date.now()): Promise<number> {
-    let dropped = 0;
-    for (;;) {
-      const { rowCount } = await this.pool.query(
-        `DELETE FROM rate_limits WHERE key IN (
-           SELECT key FROM rate_limits WHERE reset_at <= $1 ORDER BY reset_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-        [new Date(now), PURGE_BATCH],
-      );
-      dropped += rowCount ?? 0;
-      if ((rowCount ?? 0) < PURGE_BATCH) return dropped;
-    }
+  /** Deletes finished windows of every limiter, in batches through the `reset_at` index. */
+  purgeExpired(now = Date.now()): Promise<number> {
+    return deleteExpired(this.pool, { name: 'rate_limits', key: 'key', expiry: 'reset_at' }, now);
   }
 
   startPurging(intervalMs = 60_000): () => void {

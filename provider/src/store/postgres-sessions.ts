@@ -11,12 +11,12 @@
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import type { Pool } from 'pg';
+import { deleteExpired } from './postgres-pool.ts';
 import { digest } from './secrets.ts';
 import { startPurging } from './shared.ts';
 
 const PgSessionStore = connectPgSimple(session);
 const TABLE = 'login_sessions';
-const PURGE_BATCH = 1_000;
 
 export class PostgresSessionStore extends session.Store {
   private readonly inner: InstanceType<typeof PgSessionStore>;
@@ -42,18 +42,9 @@ export class PostgresSessionStore extends session.Store {
     this.inner.touch(digest(sid), data, callback);
   }
 
-  /** Deletes expired sessions, PURGE_BATCH per statement; several processes may run it at once. */
-  async purgeExpired(now = Date.now()): Promise<number> {
-    let dropped = 0;
-    for (;;) {
-      const { rowCount } = await this.pool.query(
-        `DELETE FROM ${TABLE} WHERE sid IN (
-           SELECT sid FROM ${TABLE} WHERE expire < $1 ORDER BY expire LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-        [new Date(now), PURGE_BATCH],
-      );
-      dropped += rowCount ?? 0;
-      if ((rowCount ?? 0) < PURGE_BATCH) return dropped;
-    }
+  /** Deletes expired sessions, in batches through the `expire` index; several processes may run it at once. */
+  purgeExpired(now = Date.now()): Promise<number> {
+    return deleteExpired(this.pool, { name: TABLE, key: 'sid', expiry: 'expire' }, now);
   }
 
   startPurging(intervalMs = 60_000): () => void {

@@ -72,10 +72,9 @@ import {
   secretDigest,
   type PasswordHash,
 } from './secrets.ts';
+import { deleteExpired } from './postgres-pool.ts';
 import { clientFromRegistration, startPurging } from './shared.ts';
 
-/** Rows deleted per purge statement: each is short, whatever the backlog. */
-const PURGE_BATCH = 1_000;
 
 /** PostgreSQL text cannot hold NUL; a request carrying one cannot name anything stored. */
 const storable = (value: string): boolean => !value.includes('\0');
@@ -335,18 +334,9 @@ export class PostgresStore implements Store {
 
   // ── Bounded storage ──────────────────────────────────────────────────────────────────────────────────────
 
-  async purgeExpired(now = Date.now()): Promise<number> {
-    let dropped = 0;
-    for (;;) {
-      const { rowCount } = await this.run(
-        'purge-grants',
-        `DELETE FROM grants WHERE id IN (
-           SELECT id FROM grants WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-        [new Date(now), PURGE_BATCH],
-      );
-      dropped += rowCount ?? 0;
-      if ((rowCount ?? 0) < PURGE_BATCH) return dropped;
-    }
+  /** Deletes expired grants (with their codes and tokens), in batches through the `expires_at` index. */
+  purgeExpired(now = Date.now()): Promise<number> {
+    return deleteExpired(this.pool, { name: 'grants', key: 'id', expiry: 'expires_at' }, now);
   }
 
   startPurging(intervalMs = 60_000): () => void {
