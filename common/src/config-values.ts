@@ -6,13 +6,31 @@
  * needs (the provider's database, the client's security lab).
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { relative } from 'node:path';
+import dotenv from 'dotenv';
 
 export type Env = Record<string, string | undefined>;
 
 /** A setting that cannot be used. The message starts with the variable's name; server.ts prints it as one line. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/**
+ * Reads `.env` files into `process.env`, the first listed first. Nothing already set is overwritten, so the
+ * environment wins over every file and an earlier file over a later one. Returns the files read, relative to `root`.
+ */
+export function loadDotEnvFiles(files: string[], root: string): string[] {
+  const read: string[] = [];
+  for (const path of files) {
+    if (!existsSync(path)) continue;
+    const { error } = dotenv.config({ path, quiet: true });
+    if (error) throw new ConfigError(`${relative(root, path)} cannot be read: ${error.message}`);
+    read.push(relative(root, path));
+  }
+  return read;
 }
 
 /** The value of a variable, or undefined when it is unset or blank (`SCOPE=` in a .env file counts as unset). */

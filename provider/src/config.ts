@@ -8,10 +8,7 @@
  * (`PROVIDER_PORT`, `CLIENT_PORT`), and a name without prefix means the same fact for both apps (`CLIENT_ID`,
  * `REDIRECT_URI`, `ISSUER`, `HOST`, `TRUST_PROXY`). See .env.example.
  */
-import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import dotenv from 'dotenv';
 import * as value from './config-values.ts';
 import { ConfigError, type DatabaseSettings, type Env, type LogSettings, type TrustProxy } from './config-values.ts';
 
@@ -66,14 +63,7 @@ const ENV_FILES = [fileURLToPath(new URL('../.env', import.meta.url)), `${ROOT}.
  * environment wins over both files and the app's own file over the shared one. Returns the files read.
  */
 export function loadDotEnv(): string[] {
-  const read: string[] = [];
-  for (const path of ENV_FILES) {
-    if (!existsSync(path)) continue;
-    const { error } = dotenv.config({ path, quiet: true });
-    if (error) throw new ConfigError(`${relative(ROOT, path)} cannot be read: ${error.message}`);
-    read.push(relative(ROOT, path));
-  }
-  return read;
+  return value.loadDotEnvFiles(ENV_FILES, ROOT);
 }
 
 export function loadConfig(env: Env = process.env): ProviderConfig {
