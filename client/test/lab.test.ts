@@ -1,5 +1,6 @@
 // When the security lab (client/src/lab/) is on, and what guards its buttons. The experiments themselves run
 // against the real provider in integration/lab.test.ts.
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { startFakeAuthorizationServer, type FakeAuthorizationServer } from './fake-authorization-server.ts';
@@ -122,5 +123,19 @@ describe('GET /callback: an authorization the lab started', () => {
     const off = clientAgent(fake, { LAB: 'off' });
     await off.get('/callback').set('Cookie', cookies.join('; ')).query({ code: 'the-code', state, iss: fake.issuer }).expect(400);
     expect(fake.tokenRequests).toHaveLength(0);
+  });
+});
+
+describe('the lab can be removed in one step', () => {
+  it('nothing outside client/src/lab/ imports it but the lines of app.ts marked "security lab"', () => {
+    const src = new URL('../src/', import.meta.url);
+    const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts') && !file.startsWith('lab/'));
+    const importers = files.flatMap((file) =>
+      readFileSync(new URL(file, src), 'utf8')
+        .split('\n')
+        .filter((line) => /from '(\.\.?\/)+lab\//.test(line) || /\binstallLab\(/.test(line))
+        .map((line) => `${file}: ${line.includes('security lab') ? 'marked' : line}`),
+    );
+    expect(importers).toEqual(['app.ts: marked', 'app.ts: marked']);
   });
 });
