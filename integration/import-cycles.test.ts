@@ -20,7 +20,9 @@ function sources(dir: string): string[] {
 /** The local modules a file imports: `import … from './x.ts'`, `export … from`, `import('./x.ts')`. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)].map((match) => match[1] as string);
+  const specifiers = [...text.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)].map(
+    (match) => match[1] as string,
+  );
   return specifiers.map((specifier) => resolve(dirname(file), specifier));
 }
 
@@ -56,7 +58,9 @@ describe('no import cycles (each app reads top-down)', () => {
 
   it('names the files of a cycle when there is one', () => {
     // The cycle the client had before context.ts: app.ts imports every route, and each route imported app.ts.
-    const [app, home, config] = ['client/src/app.ts', 'client/src/routes/home.ts', 'client/src/config.ts'].map((file) => join(ROOT, file)) as [string, string, string];
+    const [app, home, config] = ['client/src/app.ts', 'client/src/routes/home.ts', 'client/src/config.ts'].map((file) =>
+      join(ROOT, file),
+    ) as [string, string, string];
     const graph = new Map([
       [app, [home, config]],
       [home, [app, config]],

@@ -50,8 +50,17 @@ async function startLab(providerEnv: Record<string, string> = {}, clientEnv: Rec
         } catch {
           json = undefined;
         }
-        const body = new URLSearchParams(typeof init?.body === 'string' || init?.body instanceof URLSearchParams ? init.body : '');
-        wire.push({ method: init?.method ?? 'GET', url: new URL(String(input)), body, status: response.status, headers: response.headers, json });
+        const body = new URLSearchParams(
+          typeof init?.body === 'string' || init?.body instanceof URLSearchParams ? init.body : '',
+        );
+        wire.push({
+          method: init?.method ?? 'GET',
+          url: new URL(String(input)),
+          body,
+          status: response.status,
+          headers: response.headers,
+          json,
+        });
         return response;
       },
     }),
@@ -100,7 +109,8 @@ async function outcomes(lab: Lab, browser: Browser): Promise<{ verdict: string; 
   return { verdict, attempts, html };
 }
 
-const resourceWith = (lab: Lab, access_token: string) => fetch(`${lab.provider.url}/api/me`, { headers: { authorization: `Bearer ${access_token}` } });
+const resourceWith = (lab: Lab, access_token: string) =>
+  fetch(`${lab.provider.url}/api/me`, { headers: { authorization: `Bearer ${access_token}` } });
 
 describe('security lab: codes (RFC 6749 §4.1.2, §4.1.3; RFC 7636 §4.6)', () => {
   it('1. a replayed code is refused (RFC 6749 §4.1.2), and the tokens issued from it are revoked (§10.5)', async () => {
@@ -133,18 +143,32 @@ describe('security lab: codes (RFC 6749 §4.1.2, §4.1.3; RFC 7636 §4.6)', () =
 
     const [bare, guess, right] = lab.tokenRequests();
     expect(bare?.body.has('code_verifier')).toBe(false);
-    expect([bare?.status, bare?.json?.error, bare?.json?.error_description]).toEqual([400, 'invalid_grant', 'Missing parameter: `code_verifier`']);
+    expect([bare?.status, bare?.json?.error, bare?.json?.error_description]).toEqual([
+      400,
+      'invalid_grant',
+      'Missing parameter: `code_verifier`',
+    ]);
     expect(guess?.body.get('code')).not.toBe(bare?.body.get('code'));
-    expect([guess?.status, guess?.json?.error, guess?.json?.error_description]).toEqual([400, 'invalid_grant', 'Invalid grant: code verifier is invalid']);
+    expect([guess?.status, guess?.json?.error, guess?.json?.error_description]).toEqual([
+      400,
+      'invalid_grant',
+      'Invalid grant: code verifier is invalid',
+    ]);
     expect(right?.body.get('code')).toBe(guess?.body.get('code'));
     expect([right?.status, right?.json?.error]).toEqual([400, 'invalid_grant']);
     expect(lab.tokenRequests()).toHaveLength(3);
 
-    expect(await outcomes(lab, browser)).toMatchObject({ verdict: 'stopped', attempts: ['refused', 'refused', 'refused'] });
+    expect(await outcomes(lab, browser)).toMatchObject({
+      verdict: 'stopped',
+      attempts: ['refused', 'refused', 'refused'],
+    });
   });
 
   it('4. a code redeemed with another redirect_uri, or as another registered client, is refused (RFC 6749 §4.1.3)', async () => {
-    const lab = await startLab({ PUBLIC_CLIENT_ID: 'spa', PUBLIC_REDIRECT_URI: 'http://127.0.0.1/callback' }, { PUBLIC_CLIENT_ID: 'spa' });
+    const lab = await startLab(
+      { PUBLIC_CLIENT_ID: 'spa', PUBLIC_REDIRECT_URI: 'http://127.0.0.1/callback' },
+      { PUBLIC_CLIENT_ID: 'spa' },
+    );
     const browser = new Browser();
     await run(lab, browser, 'code-substitution');
 
@@ -163,7 +187,9 @@ describe('security lab: codes (RFC 6749 §4.1.2, §4.1.3; RFC 7636 §4.6)', () =
     const browser = new Browser();
     await run(lab, browser, 'code-substitution');
 
-    expect(lab.tokenRequests().map((exchange) => [exchange.status, exchange.json?.error])).toEqual([[400, 'invalid_grant']]);
+    expect(lab.tokenRequests().map((exchange) => [exchange.status, exchange.json?.error])).toEqual([
+      [400, 'invalid_grant'],
+    ]);
     const { verdict, attempts, html } = await outcomes(lab, browser);
     expect([verdict, attempts]).toEqual(['stopped', ['not-run', 'refused']]);
     expect(html).toContain('Set PUBLIC_CLIENT_ID and PUBLIC_REDIRECT_URI');
@@ -232,7 +258,8 @@ describe('security lab: the authorization endpoint (RFC 9700 §4.1.3, §4.8.2, �
     expect(probe?.status).toBe(400);
     expect(probe?.headers.get('location')).toBeNull();
     // The link the lab page offers: the browser, too, stays at the provider.
-    const link = /<a href="([^"]+)">Open the same request in your browser/.exec(end.html)?.[1]?.replace(/&amp;/g, '&') ?? '';
+    const link =
+      /<a href="([^"]+)">Open the same request in your browser/.exec(end.html)?.[1]?.replace(/&amp;/g, '&') ?? '';
     const opened = await browser.get(link);
     expect([opened.status, opened.headers.get('location')]).toEqual([400, null]);
 
@@ -247,7 +274,11 @@ describe('security lab: the authorization endpoint (RFC 9700 §4.1.3, §4.8.2, �
     expect(authorize.searchParams.has('code_challenge')).toBe(false);
     const answer = await browser.get(authorize);
     const back = new URL(answer.headers.get('location') ?? '');
-    expect([answer.status, back.origin, back.searchParams.get('error')]).toEqual([303, lab.client.url, 'invalid_request']);
+    expect([answer.status, back.origin, back.searchParams.get('error')]).toEqual([
+      303,
+      lab.client.url,
+      'invalid_request',
+    ]);
     expect(back.searchParams.get('state')).toBe(authorize.searchParams.get('state'));
     const end = await browser.get(back);
     expect([end.status, end.headers.get('location')]).toEqual([303, '/lab#result']);
@@ -271,8 +302,16 @@ describe('security lab: the authorization endpoint (RFC 9700 §4.1.3, §4.8.2, �
     });
     const answer = await fetch(`${lab.provider.url}/oauth/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from('testclient:testsecret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: 'planted-code-without-challenge', redirect_uri: `${lab.client.url}/callback`, code_verifier: 'a'.repeat(43) }),
+      headers: {
+        authorization: `Basic ${Buffer.from('testclient:testsecret').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: 'planted-code-without-challenge',
+        redirect_uri: `${lab.client.url}/callback`,
+        code_verifier: 'a'.repeat(43),
+      }),
     });
     expect(answer.status).toBe(400);
     expect(await answer.json()).toMatchObject({ error: 'invalid_grant' });
@@ -333,9 +372,16 @@ describe('security lab: your own session', () => {
       url = new URL(response.headers.get('location') ?? '', url);
       response = await browser.get(url);
     }
-    const signIn = await browser.post(url, { ...hiddenFields(await response.text()), username: 'demo', password: 'demo' });
+    const signIn = await browser.post(url, {
+      ...hiddenFields(await response.text()),
+      username: 'demo',
+      password: 'demo',
+    });
     const consent = await browser.get(new URL(signIn.headers.get('location') ?? '', url));
-    const allowed = await browser.post(`${lab.provider.url}/oauth/authorize`, { ...hiddenFields(await consent.text()), decision: 'allow' });
+    const allowed = await browser.post(`${lab.provider.url}/oauth/authorize`, {
+      ...hiddenFields(await consent.text()),
+      decision: 'allow',
+    });
     await browser.follow(await browser.get(allowed.headers.get('location') ?? ''), lab.client.url);
     const userToken = lab.tokenRequests()[0]?.json?.access_token;
 

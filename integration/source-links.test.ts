@@ -27,17 +27,23 @@ function defines(file: string, name: string): boolean {
 
 /** What a missing or wrong reference looks like in the failure message. */
 const problem = (file: string, name?: string) =>
-  !existsSync(join(ROOT, file)) ? `${file} does not exist` : name !== undefined && !defines(file, name) ? `${file} does not define ${name}` : undefined;
+  !existsSync(join(ROOT, file))
+    ? `${file} does not exist`
+    : name !== undefined && !defines(file, name)
+      ? `${file} does not define ${name}`
+      : undefined;
 
 /** The `source` / `sourceFunction` pairs that the client's code records on the inspector's cards. */
 function inspectorSources(): { file: string; name?: string }[] {
   const dir = join(ROOT, 'client/src');
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
   return files.flatMap((file) =>
-    [...readFileSync(join(dir, file), 'utf8').matchAll(/\bsource: '([^']+)',(?:\s*sourceFunction: '([^']+)')?/g)].map((match) => ({
-      file: match[1] as string,
-      name: match[2],
-    })),
+    [...readFileSync(join(dir, file), 'utf8').matchAll(/\bsource: '([^']+)',(?:\s*sourceFunction: '([^']+)')?/g)].map(
+      (match) => ({
+        file: match[1] as string,
+        name: match[2],
+      }),
+    ),
   );
 }
 
@@ -59,14 +65,18 @@ describe('the code the inspector and the lab name exists', () => {
 
   it('every file the README links', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const targets = [...readme.matchAll(/\]\(((?:client|provider|integration|bench|docs|common)\/[^)#\s]*)\)/g)].map((match) => match[1] as string);
+    const targets = [...readme.matchAll(/\]\(((?:client|provider|integration|bench|docs|common)\/[^)#\s]*)\)/g)].map(
+      (match) => match[1] as string,
+    );
     expect(targets.length).toBeGreaterThan(30);
     expect(targets.map((target) => problem(target)).filter(Boolean)).toEqual([]);
   });
 
   it('notices a function that is not there', () => {
     expect(problem('provider/src/oauth/model.ts', 'getAuthorizationCode')).toBeUndefined();
-    expect(problem('provider/src/oauth/model.ts', 'randomToken')).toBe('provider/src/oauth/model.ts does not define randomToken');
+    expect(problem('provider/src/oauth/model.ts', 'randomToken')).toBe(
+      'provider/src/oauth/model.ts does not define randomToken',
+    );
     expect(problem('client/src/trace.ts')).toBe('client/src/trace.ts does not exist');
   });
 });

@@ -22,7 +22,9 @@ export interface ClientContext {
   /** One refresh at a time per session (RFC 9700 §4.14.2). */
   refreshes: RefreshFlights;
   /** Set by the security lab when it is on (lab/index.ts): finishes the authorizations the lab started. */
-  lab?: { finish(req: Request, res: Response, response: CheckedResponse, story: { trace?: TraceEntry[] }): Promise<void> };
+  lab?: {
+    finish(req: Request, res: Response, response: CheckedResponse, story: { trace?: TraceEntry[] }): Promise<void>;
+  };
 }
 
 /** An authorization response (RFC 6749 §4.1.2) whose state and iss the callback has checked. */

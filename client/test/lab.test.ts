@@ -24,7 +24,9 @@ describe('LAB: the lab never attacks someone else’s server by accident', () =>
     expect(lab({ LAB: 'off' })).toBe(false);
     const config = loadConfig({ LAB: 'on', AUTH_SERVER: 'https://as.example.com' });
     expect(config.lab.enabled).toBe(true);
-    expect(config.warnings).toEqual([expect.stringMatching(/^LAB=on: the security lab at \/lab runs attacks against https:\/\/as\.example\.com/)]);
+    expect(config.warnings).toEqual([
+      expect.stringMatching(/^LAB=on: the security lab at \/lab runs attacks against https:\/\/as\.example\.com/),
+    ]);
     expect(loadConfig({ LAB: 'on' }).warnings).toEqual([]);
   });
 
@@ -54,7 +56,9 @@ describe('GET /lab', () => {
 
   it('allows frames from the authorization server on this page only (experiment 10)', async () => {
     const agent = clientAgent(fake);
-    expect((await agent.get('/lab')).headers['content-security-policy']).toContain(`frame-src ${new URL(fake.issuer).origin}`);
+    expect((await agent.get('/lab')).headers['content-security-policy']).toContain(
+      `frame-src ${new URL(fake.issuer).origin}`,
+    );
     expect((await agent.get('/')).headers['content-security-policy']).not.toContain('frame-src');
   });
 
@@ -108,7 +112,11 @@ describe('GET /callback: an authorization the lab started', () => {
     const agent = clientAgent(fake);
     const started = await agent.post('/lab/code-replay').set('Sec-Fetch-Site', 'same-origin').expect(303);
     const state = new URL(started.headers.location ?? '').searchParams.get('state');
-    await agent.get('/callback').query({ code: 'the-code', state, iss: fake.issuer }).expect(303).expect('Location', '/lab#result');
+    await agent
+      .get('/callback')
+      .query({ code: 'the-code', state, iss: fake.issuer })
+      .expect(303)
+      .expect('Location', '/lab#result');
     const home = await agent.get('/').expect(200);
     expect(home.text).toContain('Log in');
     expect(home.text).not.toContain('You are logged in');
@@ -121,7 +129,11 @@ describe('GET /callback: an authorization the lab started', () => {
     // The same browser (its pending-login cookie), now talking to a client started with LAB=off.
     const cookies = ([] as string[]).concat(started.headers['set-cookie'] ?? []).map((line) => line.split(';')[0]);
     const off = clientAgent(fake, { LAB: 'off' });
-    await off.get('/callback').set('Cookie', cookies.join('; ')).query({ code: 'the-code', state, iss: fake.issuer }).expect(400);
+    await off
+      .get('/callback')
+      .set('Cookie', cookies.join('; '))
+      .query({ code: 'the-code', state, iss: fake.issuer })
+      .expect(400);
     expect(fake.tokenRequests).toHaveLength(0);
   });
 });
@@ -129,7 +141,9 @@ describe('GET /callback: an authorization the lab started', () => {
 describe('the lab can be removed in one step', () => {
   it('nothing outside client/src/lab/ imports it but the lines of app.ts marked "security lab"', () => {
     const src = new URL('../src/', import.meta.url);
-    const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts') && !file.startsWith('lab/'));
+    const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter(
+      (file) => file.endsWith('.ts') && !file.startsWith('lab/'),
+    );
     const importers = files.flatMap((file) =>
       readFileSync(new URL(file, src), 'utf8')
         .split('\n')

@@ -75,9 +75,15 @@ describe('security lab in a real browser', () => {
       // Each outcome names where the refusal happens and the section that requires it, and links its card.
       const first = page.locator('#result .findings > li').first();
       expect(await first.locator('.lab-refs code').count()).toBeGreaterThanOrEqual(2);
-      expect(await first.locator('.lab-refs a[href^="https://www.rfc-editor.org/rfc/"]').count()).toBeGreaterThanOrEqual(1);
+      expect(
+        await first.locator('.lab-refs a[href^="https://www.rfc-editor.org/rfc/"]').count(),
+      ).toBeGreaterThanOrEqual(1);
       const card = await first.getByRole('link', { name: /See message \d+/ }).getAttribute('href');
-      await page.locator(`#result .findings > li`).first().getByRole('link', { name: /See message/ }).click();
+      await page
+        .locator(`#result .findings > li`)
+        .first()
+        .getByRole('link', { name: /See message/ })
+        .click();
       expect(await page.locator(`${card} .lab-verdict strong`).textContent()).toBe('✓ Refused:');
       expect(await page.locator(`#result .diagram a[href="${card}"] .outcome`).textContent()).toMatch(/attack stopped/);
       await shoot(page, `lab-${n}`);
@@ -125,7 +131,14 @@ describe('security lab in a real browser', () => {
     expect(await outcomes()).toEqual(['✓ Refused:']);
     const frame = page.frameLocator('iframe.lab-frame');
     await page.locator('iframe.lab-frame').waitFor();
-    await expect.poll(() => page.frames().find((f) => f !== page.mainFrame())?.url()).toMatch(/^chrome-error:/);
+    await expect
+      .poll(() =>
+        page
+          .frames()
+          .find((f) => f !== page.mainFrame())
+          ?.url(),
+      )
+      .toMatch(/^chrome-error:/);
     expect(await frame.getByRole('button', { name: 'Allow' }).count()).toBe(0);
     await shoot(page, 'lab-10');
   });

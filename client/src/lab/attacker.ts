@@ -33,16 +33,40 @@ export class Attacker {
   ) {}
 
   /** POSTs exactly `params` (undefined ones left out) to the token endpoint, authenticated as `caller`. */
-  async tokenRequest(title: string, rfc: string[], params: Record<string, string | undefined>, caller: Caller = { as: 'this client' }): Promise<TokenAnswer> {
+  async tokenRequest(
+    title: string,
+    rfc: string[],
+    params: Record<string, string | undefined>,
+    caller: Caller = { as: 'this client' },
+  ): Promise<TokenAnswer> {
     const { fetch, config } = this.ctx;
+    const { token_endpoint, token_endpoint_auth_methods_supported } = this.metadata;
     // RFC 6749 §2.3.1: this client authenticates with its secret; a public client names itself only (§2.1).
-    const auth = caller.as === 'this client' ? clientAuthentication(config, this.metadata.token_endpoint_auth_methods_supported) : { headers: {}, body: { client_id: caller.client_id } };
-    const sent = Object.entries({ ...params, ...auth.body }).filter((pair): pair is [string, string] => pair[1] !== undefined);
-    const headers = { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    const auth =
+      caller.as === 'this client'
+        ? clientAuthentication(config, token_endpoint_auth_methods_supported)
+        : { headers: {}, body: { client_id: caller.client_id } };
+    const sent = Object.entries({ ...params, ...auth.body }).filter(
+      (pair): pair is [string, string] => pair[1] !== undefined,
+    );
+    const headers = {
+      ...auth.headers,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
     const body = new URLSearchParams(sent);
-    const observe = traceExchange(this.req, { request: { title, rfc }, response: { title: 'Token response', rfc: ['RFC 6749 §5.1', 'RFC 6749 §5.2'] }, source: this.source });
-    observe.request({ method: 'POST', url: this.metadata.token_endpoint, headers, body });
-    const response = await upstreamFetch(fetch, this.metadata.token_endpoint, { method: 'POST', headers, body }, 'authorization server');
+    const observe = traceExchange(this.req, {
+      request: { title, rfc },
+      response: { title: 'Token response', rfc: ['RFC 6749 §5.1', 'RFC 6749 §5.2'] },
+      source: this.source,
+    });
+    observe.request({ method: 'POST', url: token_endpoint, headers, body });
+    const response = await upstreamFetch(
+      fetch,
+      token_endpoint,
+      { method: 'POST', headers, body },
+      'authorization server',
+    );
     const json = await readJson(response, JSON_ANSWER_LIMIT, 'authorization server');
     observe.response({ status: response.status, body: json });
     const member = (name: string) => (isObject(json) && typeof json[name] === 'string' ? json[name] : undefined);
@@ -56,8 +80,8 @@ export class Attacker {
     };
   }
 
-  /** Calls the protected resource with `access_token` in the Authorization header (RFC 6750 §2.1) or in the query (§2.3). */
-  async resourceRequest(title: string, rfc: string[], access_token: string, where: 'header' | 'query'): Promise<{ status: number; challenge: string; seq: number }> {
+  /** Calls the protected resource with `access_token` in the Authorization header (RFC 6750 §2.1) or the query (§2.3). */
+  async resourceRequest(title: string, rfc: string[], access_token: string, where: 'header' | 'query') {
     const { fetch, config } = this.ctx;
     const url = new URL(config.resourceUrl);
     if (where === 'query') url.searchParams.set('access_token', access_token);
@@ -68,13 +92,17 @@ export class Attacker {
     const challenge = response.headers.get('www-authenticate') ?? '';
     // The card shows the token masked, in the message as in the fields: the URL itself is never kept.
     const shown = where === 'query' ? `${config.resourceUrl}?access_token=${mask(access_token)}` : config.resourceUrl;
+    const fields: [string, string][] = [
+      where === 'header' ? ['Authorization', `Bearer ${access_token}`] : ['access_token', access_token],
+    ];
+    if (challenge) fields.push(['WWW-Authenticate', challenge]);
     const entry = record(this.req, {
       title,
       from: 'client',
       to: 'resource server',
       message: `GET ${shown} → HTTP ${response.status}`,
       status: response.status,
-      fields: [where === 'header' ? ['Authorization', `Bearer ${access_token}`] : ['access_token', access_token], ...(challenge ? [['WWW-Authenticate', challenge] as [string, string]] : [])],
+      fields,
       source: this.source,
       rfc,
     });
@@ -82,8 +110,13 @@ export class Attacker {
   }
 
   /** GETs a page of the authorization server as a browser would, without following a redirect: status and headers. */
-  async fetchPage(title: string, rfc: string[], url: URL, shownHeaders: string[]): Promise<{ status: number; headers: Headers; seq: number }> {
-    const response = await upstreamFetch(this.ctx.fetch, url.href, { headers: { accept: 'text/html' } }, 'authorization server');
+  async fetchPage(title: string, rfc: string[], url: URL, shownHeaders: string[]) {
+    const response = await upstreamFetch(
+      this.ctx.fetch,
+      url.href,
+      { headers: { accept: 'text/html' } },
+      'authorization server',
+    );
     await discardBody(response);
     const headers = shownHeaders.map((name): [string, string] => [name, response.headers.get(name) ?? '(none)']);
     const entry = record(this.req, {
@@ -109,10 +142,10 @@ export class Attacker {
       response: { title: 'Revocation response', rfc: ['RFC 7009 §2.2'] },
       source: this.source,
     });
+    const ctx = { fetch, metadata: this.metadata, client: config, revocation_endpoint, observe };
     // The refresh token first: revoking it ends the grant, and with it the access token (RFC 7009 §2.1).
-    for (const [token, token_type_hint] of [[tokens.refresh_token, 'refresh_token'], [tokens.access_token, 'access_token']] as const) {
-      if (token !== undefined) await revokeToken({ fetch, metadata: this.metadata, client: config, revocation_endpoint, observe }, { token, token_type_hint });
-    }
+    if (tokens.refresh_token) await revokeToken(ctx, { token: tokens.refresh_token, token_type_hint: 'refresh_token' });
+    if (tokens.access_token) await revokeToken(ctx, { token: tokens.access_token, token_type_hint: 'access_token' });
   }
 
   private lastSeq(): number {

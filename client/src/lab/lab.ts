@@ -96,7 +96,11 @@ export class Lab {
   result(attempt: string, outcome: Result['outcome'], evidence: string, seq?: number): void {
     if (!evidence.endsWith('.')) evidence += '.';
     const run = this.req.session.lab;
-    if (run) run.results = [...run.results.filter((result) => result.attempt !== attempt), { attempt, outcome, evidence, seq }];
+    if (run)
+      run.results = [
+        ...run.results.filter((result) => result.attempt !== attempt),
+        { attempt, outcome, evidence, seq },
+      ];
   }
 
   /** Something the lab page shows with the result: a page to frame (experiment 10), a request to open (7). */

@@ -32,24 +32,39 @@ export function labRoutes(app: Express, ctx: ClientContext): void {
 }
 
 /** Finishes an authorization the lab started: records its request and response, then lets the experiment misuse it. */
-export async function finishAuthorization(ctx: ClientContext, req: Request, res: Response, response: CheckedResponse, story: { trace?: TraceEntry[] }): Promise<void> {
+export async function finishAuthorization(
+  ctx: ClientContext,
+  req: Request,
+  res: Response,
+  response: CheckedResponse,
+  story: { trace?: TraceEntry[] },
+): Promise<void> {
   const { id } = parsePurpose(response.pending.purpose ?? '');
   const experiment = findExperiment(id);
-  if (!experiment) throw new HttpError(400, 'This response answers a lab experiment that does not exist. Go back to /lab.');
+  if (!experiment)
+    throw new HttpError(400, 'This response answers a lab experiment that does not exist. Go back to /lab.');
   // An authorization of an earlier run, finished after another run started: it becomes the current run again.
   if (req.session.lab?.experiment !== id) startRun(req, experiment);
 
   // The request as the lab sent it (experiment 9's has no code_challenge), then the response the callback checked.
   const request: { trace?: TraceEntry[] } = {};
   const url = labAuthorizationUrl(ctx.config, response.metadata, response.pending, experiment.withoutCodeChallenge);
-  record(request, { ...authorizationRequestCard(url), source: 'client/src/lab/lab.ts', sourceFunction: 'labAuthorizationUrl' });
+  record(request, {
+    ...authorizationRequestCard(url),
+    source: 'client/src/lab/lab.ts',
+    sourceFunction: 'labAuthorizationUrl',
+  });
   appendTrace(req, [...(request.trace ?? []), ...(story.trace ?? [])]);
   story.trace = []; // now in the session: the callback must not add them a second time
 
   const lab = new Lab(ctx, req, res, response.metadata, experiment, response.pending);
   const { code } = response;
-  if (code !== undefined && experiment.finish) return res.redirect(303, await experiment.finish(lab, { ...response, code }));
-  if (code === undefined && experiment.finishWithoutCode) return res.redirect(303, await experiment.finishWithoutCode(lab, response));
+  if (code !== undefined && experiment.finish) {
+    return res.redirect(303, await experiment.finish(lab, { ...response, code }));
+  }
+  if (code === undefined && experiment.finishWithoutCode) {
+    return res.redirect(303, await experiment.finishWithoutCode(lab, response));
+  }
   // No code to misuse: you clicked Deny, say, and the provider said so.
   const why = `No code came back: error=${response.error ?? 'none'}.`;
   for (const attempt of experiment.attempts) lab.result(attempt.id, 'not run', why, lab.lastSeq());

@@ -11,6 +11,13 @@ import type { Attempt, LabRun, Result } from './types.ts';
 
 const links = (references: string[]) => references.map((label) => ({ label, href: rfcHref(label) }));
 
+/** On the arrow of the answer that decided an attempt. */
+const ARROW_OUTCOME: Record<Result['outcome'], string | undefined> = {
+  refused: 'attack stopped',
+  accepted: 'attack worked',
+  'not run': undefined,
+};
+
 const OUTCOME = {
   refused: { mark: '✓', text: 'Refused' },
   accepted: { mark: '✗', text: 'Accepted: the attack worked' },
@@ -51,14 +58,22 @@ function resultView(req: Request, run: LabRun) {
   const entries = (req.session.trace ?? []).filter((entry) => entry.seq >= run.from);
   // Results the lab recorded as it went, and those it reads from the client's own cards (a refused callback).
   const results = [...run.results, ...(experiment.judge?.(entries) ?? [])];
-  const attempts = experiment.attempts.map((attempt) => attemptView(attempt, results.find((result) => result.attempt === attempt.id)));
-  const decided = new Map(attempts.flatMap((attempt) => (attempt.result?.seq ? [[attempt.result.seq, attempt] as const] : [])));
+  const attempts = experiment.attempts.map((attempt) =>
+    attemptView(
+      attempt,
+      results.find(({ attempt: id }) => id === attempt.id),
+    ),
+  );
+  // Each result on the card, and the arrow, of the answer that decided it.
+  const decided = new Map(
+    attempts.flatMap((attempt) => (attempt.result?.seq ? [[attempt.result.seq, attempt] as const] : [])),
+  );
 
   const diagram = diagramOf(entries);
   for (const row of diagram.rows) {
     const attempt = row.kind === 'arrow' ? decided.get(row.seq) : undefined;
     if (row.kind !== 'arrow' || !attempt?.result) continue;
-    const verdict = attempt.result.outcome === 'refused' ? 'attack stopped' : attempt.result.outcome === 'accepted' ? 'attack worked' : undefined;
+    const verdict = ARROW_OUTCOME[attempt.result.outcome];
     if (verdict) row.outcome = row.outcome ? `${row.outcome}, ${verdict}` : verdict;
   }
   return {
@@ -74,9 +89,13 @@ function resultView(req: Request, run: LabRun) {
 }
 
 function verdictOf(results: Result[]): { kind: 'stopped' | 'worked' | 'waiting'; text: string } {
-  if (results.some((result) => result.outcome === 'accepted')) return { kind: 'worked', text: 'The attack worked: a defence is missing.' };
+  if (results.some((result) => result.outcome === 'accepted')) {
+    return { kind: 'worked', text: 'The attack worked: a defence is missing.' };
+  }
   if (!results.some((result) => result.outcome === 'refused')) {
-    return { kind: 'waiting', text: 'No attempt has an outcome yet: the authorization this experiment started has not come back, or could not be used.' };
+    const text =
+      'No attempt has an outcome yet: the authorization this experiment started has not come back, or could not be used.';
+    return { kind: 'waiting', text };
   }
   return { kind: 'stopped', text: 'The attack was stopped.' };
 }

@@ -9,7 +9,9 @@ export const clickjacking: Experiment = {
   id: 'clickjacking',
   title: 'The consent page in a frame (clickjacking)',
   summary:
-    'The lab page frames the provider’s authorization page, as an attacker’s page would, to trick you into clicking Allow. Your browser must refuse to show it, because the provider forbids framing in its response headers.',
+    'The lab page frames the provider’s authorization page, as an attacker’s page would, to trick you into ' +
+    'clicking Allow. Your browser must refuse to show it, because the provider forbids framing in its ' +
+    'response headers.',
   needs: 'nothing',
   attempts: [
     {
@@ -24,7 +26,12 @@ export const clickjacking: Experiment = {
   // The headers the browser will apply, fetched by the lab's server; the refusal itself happens in your browser.
   async start(lab) {
     const url = labAuthorizationUrl(lab.config, lab.metadata, { state: randomToken(), code_verifier: randomToken() });
-    const answer = await lab.attacker.fetchPage('The authorization page, as the frame will load it', ['RFC 9700 §4.16'], url, ['Content-Security-Policy', 'X-Frame-Options']);
+    const answer = await lab.attacker.fetchPage(
+      'The authorization page, as the frame will load it',
+      ['RFC 9700 §4.16'],
+      url,
+      ['Content-Security-Policy', 'X-Frame-Options'],
+    );
     const csp = answer.headers.get('content-security-policy') ?? '';
     const ancestors = /(?:^|;)\s*frame-ancestors\s+([^;]*)/i.exec(csp)?.[1]?.trim();
     const xfo = answer.headers.get('x-frame-options')?.trim().toUpperCase();

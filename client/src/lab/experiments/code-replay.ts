@@ -9,7 +9,9 @@ export const codeReplay: Experiment = {
   id: 'code-replay',
   title: 'Replay the authorization code',
   summary:
-    'The client redeems a fresh code, then an attacker who copied it redeems it again. The second request must fail, and the tokens the first one got must stop working: the server cannot tell which of the two was the attacker.',
+    'The client redeems a fresh code, then an attacker who copied it redeems it again. The second request ' +
+    'must fail, and the tokens the first one got must stop working: the server cannot tell which of the two ' +
+    'was the attacker.',
   needs: 'authorization',
   attempts: [
     {
@@ -38,23 +40,50 @@ export const codeReplay: Experiment = {
 
   async finish(lab, { code }) {
     const { attacker } = lab;
-    const redeem = { grant_type: 'authorization_code', code, redirect_uri: lab.config.redirect_uri, code_verifier: lab.code_verifier };
-    const first = await attacker.tokenRequest('Token request: the client redeems the code', ['RFC 6749 §4.1.3'], redeem);
+    const redeem = {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: lab.config.redirect_uri,
+      code_verifier: lab.code_verifier,
+    };
+    const first = await attacker.tokenRequest(
+      'Token request: the client redeems the code',
+      ['RFC 6749 §4.1.3'],
+      redeem,
+    );
     if (!first.access_token) {
       lab.result('replay', 'not run', `The first redemption already failed: ${describeAnswer(first)}.`, first.seq);
       return LAB_RESULT;
     }
-    const replay = await attacker.tokenRequest('Token request: the attacker replays the same code', ['RFC 6749 §4.1.2'], redeem);
+    const replay = await attacker.tokenRequest(
+      'Token request: the attacker replays the same code',
+      ['RFC 6749 §4.1.2'],
+      redeem,
+    );
     lab.result('replay', replay.status >= 400 ? 'refused' : 'accepted', describeAnswer(replay), replay.seq);
 
     // The evidence that the grant was revoked: both tokens of the first redemption, tried again.
-    const resource = await attacker.resourceRequest('The first access token, after the replay', ['RFC 6750 §3.1'], first.access_token, 'header');
-    const refresh = await attacker.tokenRequest('Refresh request: the first refresh token, after the replay', ['RFC 6749 §6'], {
-      grant_type: 'refresh_token',
-      refresh_token: first.refresh_token,
-    });
+    const resource = await attacker.resourceRequest(
+      'The first access token, after the replay',
+      ['RFC 6750 §3.1'],
+      first.access_token,
+      'header',
+    );
+    const refresh = await attacker.tokenRequest(
+      'Refresh request: the first refresh token, after the replay',
+      ['RFC 6749 §6'],
+      {
+        grant_type: 'refresh_token',
+        refresh_token: first.refresh_token,
+      },
+    );
     const revoked = resource.status === 401 && refresh.status >= 400;
-    lab.result('tokens-revoked', revoked ? 'refused' : 'accepted', `Access token: HTTP ${resource.status}. Refresh token: ${describeAnswer(refresh)}.`, resource.seq);
+    lab.result(
+      'tokens-revoked',
+      revoked ? 'refused' : 'accepted',
+      `Access token: HTTP ${resource.status}. Refresh token: ${describeAnswer(refresh)}.`,
+      resource.seq,
+    );
     return LAB_RESULT;
   },
 };

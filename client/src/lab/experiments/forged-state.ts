@@ -10,7 +10,9 @@ export const forgedState: Experiment = {
   id: 'forged-state',
   title: 'A callback with a forged state (login CSRF)',
   summary:
-    'The lab plays an attacker who obtains a genuine code (you click Allow, as the attacker would for their own account), then sends your browser to this client’s callback with that code and a state your browser never issued. The client must refuse it before any token request, and the code stays unused.',
+    'The lab plays an attacker who obtains a genuine code (you click Allow, as the attacker would for their ' +
+    'own account), then sends your browser to this client’s callback with that code and a state your browser ' +
+    'never issued. The client must refuse it before any token request, and the code stays unused.',
   needs: 'authorization',
   attempts: [
     {
@@ -40,7 +42,9 @@ export const forgedState: Experiment = {
 
 /** The result for a callback refused by the check whose label matches `check`, and no token request after it. */
 export function judgeCallback(entries: readonly TraceEntry[], attempt: string, check: RegExp): Result[] {
-  const refused = [...entries].reverse().find((entry) => entry.letter === 'C' && entry.checks.some((c) => !c.ok && check.test(c.label)));
+  const refused = [...entries]
+    .reverse()
+    .find((entry) => entry.letter === 'C' && entry.checks.some((c) => !c.ok && check.test(c.label)));
   if (!refused) return [];
   const exchanged = entries.some((entry) => entry.seq > refused.seq && entry.letter === 'D');
   const failed = refused.checks.find((c) => !c.ok)?.label ?? '';

@@ -9,7 +9,9 @@ export const pkceDowngrade: Experiment = {
   id: 'pkce-downgrade',
   title: 'A PKCE downgrade',
   summary:
-    'The lab sends an authorization request without code_challenge. The provider must refuse it, redirecting back with error=invalid_request before anyone signs in, so no code without a challenge ever exists; a token request with a code_verifier for such a code would be refused too.',
+    'The lab sends an authorization request without code_challenge. The provider must refuse it, redirecting ' +
+    'back with error=invalid_request before anyone signs in, so no code without a challenge ever exists; a ' +
+    'token request with a code_verifier for such a code would be refused too.',
   needs: 'authorization',
   hint: 'Sends your browser to the provider, which refuses the request before asking you anything.',
   withoutCodeChallenge: true,
@@ -26,7 +28,12 @@ export const pkceDowngrade: Experiment = {
       label: 'A code_verifier for a code issued without a challenge',
       expected: 'invalid_grant',
       rfc: ['RFC 9700 §4.8.2'],
-      stoppedBy: [{ file: 'node_modules/@node-oauth/oauth2-server/lib/grant-types/authorization-code-grant-type.js', function: 'verifyPKCE' }],
+      stoppedBy: [
+        {
+          file: 'node_modules/@node-oauth/oauth2-server/lib/grant-types/authorization-code-grant-type.js',
+          function: 'verifyPKCE',
+        },
+      ],
     },
   ],
 
@@ -36,25 +43,45 @@ export const pkceDowngrade: Experiment = {
   async finishWithoutCode(lab, { error, error_description }) {
     const seq = lab.lastSeq();
     const refused = error === 'invalid_request';
-    lab.result('no-challenge', refused ? 'refused' : 'accepted', `The provider redirected back with error=${error}${error_description ? ` (“${error_description}”)` : ''}.`, seq);
+    lab.result(
+      'no-challenge',
+      refused ? 'refused' : 'accepted',
+      `The provider redirected back with error=${error}${error_description ? ` (“${error_description}”)` : ''}.`,
+      seq,
+    );
     lab.result(
       'verifier-without-challenge',
       'not run',
-      'There is no code to try it with: the provider issued none without a challenge. The integration tests plant one in the provider’s store to check that the token endpoint refuses it.',
+      'There is no code to try it with: the provider issued none without a challenge. The integration tests ' +
+        'plant one in the provider’s store to check that the token endpoint refuses it.',
     );
     return LAB_RESULT;
   },
 
   // A code came back for a request without a challenge: the downgrade got through the authorization endpoint.
   async finish(lab, { code }) {
-    lab.result('no-challenge', 'accepted', 'The provider issued a code for a request without code_challenge.', lab.lastSeq());
-    const answer = await lab.attacker.tokenRequest('Token request: a code_verifier for that code', ['RFC 9700 §4.8.2'], {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: lab.config.redirect_uri,
-      code_verifier: lab.code_verifier,
-    });
-    lab.result('verifier-without-challenge', answer.status >= 400 ? 'refused' : 'accepted', describeAnswer(answer), answer.seq);
+    lab.result(
+      'no-challenge',
+      'accepted',
+      'The provider issued a code for a request without code_challenge.',
+      lab.lastSeq(),
+    );
+    const answer = await lab.attacker.tokenRequest(
+      'Token request: a code_verifier for that code',
+      ['RFC 9700 §4.8.2'],
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: lab.config.redirect_uri,
+        code_verifier: lab.code_verifier,
+      },
+    );
+    lab.result(
+      'verifier-without-challenge',
+      answer.status >= 400 ? 'refused' : 'accepted',
+      describeAnswer(answer),
+      answer.seq,
+    );
     if (answer.access_token) await lab.attacker.revoke(answer);
     return LAB_RESULT;
   },

@@ -14,7 +14,9 @@ export const pkceVerifier: Experiment = {
   id: 'pkce-verifier',
   title: 'Redeem a code without the PKCE verifier, or with a wrong one',
   summary:
-    'An attacker who intercepted a code tries to redeem it without the code_verifier, then (with a second code) with a verifier of their own. Both must fail. A failed try spends the code, so the right verifier sent afterwards fails too: one guess per code. You will click Allow twice.',
+    'An attacker who intercepted a code tries to redeem it without the code_verifier, then (with a second ' +
+    'code) with a verifier of their own. Both must fail. A failed try spends the code, so the right verifier ' +
+    'sent afterwards fails too: one guess per code. You will click Allow twice.',
   needs: 'authorization',
   hint: 'Sends your browser to the provider twice: sign in if asked, and click Allow each time.',
   attempts: [
@@ -51,16 +53,33 @@ export const pkceVerifier: Experiment = {
 
   async finish(lab, { code }) {
     const { attacker } = lab;
-    const request = (code_verifier: string | undefined) => ({ grant_type: 'authorization_code', code, redirect_uri: lab.config.redirect_uri, code_verifier });
+    const request = (code_verifier: string | undefined) => ({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: lab.config.redirect_uri,
+      code_verifier,
+    });
     if (lab.step === 1) {
-      const bare = await attacker.tokenRequest('Token request: the attacker’s, without code_verifier', ['RFC 7636 §4.6'], request(undefined));
+      const bare = await attacker.tokenRequest(
+        'Token request: the attacker’s, without code_verifier',
+        ['RFC 7636 §4.6'],
+        request(undefined),
+      );
       lab.result('no-verifier', bare.status >= 400 ? 'refused' : 'accepted', describeAnswer(bare), bare.seq);
       // The first code is spent: the next attempt needs a code of its own.
       return lab.authorize(2);
     }
-    const guess = await attacker.tokenRequest('Token request: the attacker’s, with a verifier of its own', ['RFC 7636 §4.6'], request(randomToken()));
+    const guess = await attacker.tokenRequest(
+      'Token request: the attacker’s, with a verifier of its own',
+      ['RFC 7636 §4.6'],
+      request(randomToken()),
+    );
     lab.result('wrong-verifier', guess.status >= 400 ? 'refused' : 'accepted', describeAnswer(guess), guess.seq);
-    const right = await attacker.tokenRequest('Token request: the same code with the right verifier', ['RFC 6749 §4.1.2'], request(lab.code_verifier));
+    const right = await attacker.tokenRequest(
+      'Token request: the same code with the right verifier',
+      ['RFC 6749 §4.1.2'],
+      request(lab.code_verifier),
+    );
     lab.result('one-guess', right.status >= 400 ? 'refused' : 'accepted', describeAnswer(right), right.seq);
     return LAB_RESULT;
   },

@@ -9,7 +9,9 @@ export const tokenInQuery: Experiment = {
   id: 'token-in-query',
   title: 'The access token in the query string',
   summary:
-    'With a fresh access token, the lab calls the protected resource as /api/me?access_token=…. The resource server must refuse it as if no token were sent. The same token in the Authorization header then works, and the lab revokes it.',
+    'With a fresh access token, the lab calls the protected resource as /api/me?access_token=…. The resource ' +
+    'server must refuse it as if no token were sent. The same token in the Authorization header then works, ' +
+    'and the lab revokes it.',
   needs: 'authorization',
   attempts: [
     {
@@ -35,11 +37,26 @@ export const tokenInQuery: Experiment = {
       code_verifier: lab.code_verifier,
     });
     if (!tokens.access_token) {
-      lab.result('token-in-query', 'not run', `There is no access token to misuse: ${describeAnswer(tokens)}.`, tokens.seq);
+      lab.result(
+        'token-in-query',
+        'not run',
+        `There is no access token to misuse: ${describeAnswer(tokens)}.`,
+        tokens.seq,
+      );
       return LAB_RESULT;
     }
-    const inQuery = await attacker.resourceRequest('Resource request with the token in the URL', ['RFC 6750 §2.3'], tokens.access_token, 'query');
-    const inHeader = await attacker.resourceRequest('The same token in the Authorization header', ['RFC 6750 §2.1'], tokens.access_token, 'header');
+    const inQuery = await attacker.resourceRequest(
+      'Resource request with the token in the URL',
+      ['RFC 6750 §2.3'],
+      tokens.access_token,
+      'query',
+    );
+    const inHeader = await attacker.resourceRequest(
+      'The same token in the Authorization header',
+      ['RFC 6750 §2.1'],
+      tokens.access_token,
+      'header',
+    );
     const evidence = `In the URL: HTTP ${inQuery.status} (WWW-Authenticate: ${inQuery.challenge || 'none'}). In the header: HTTP ${inHeader.status}.`;
     lab.result('token-in-query', inQuery.status === 401 ? 'refused' : 'accepted', evidence, inQuery.seq);
     // The grant served its purpose: revoke it rather than leave live tokens behind (RFC 7009).

@@ -9,7 +9,9 @@ export const unregisteredRedirect: Experiment = {
   id: 'unregistered-redirect',
   title: 'An authorization request with an unregistered redirect_uri',
   summary:
-    'An attacker sends you a link to the provider’s authorization endpoint, with this client’s client_id and the attacker’s redirect_uri, hoping the code comes to them. The provider must answer with an error page of its own, never a redirect.',
+    'An attacker sends you a link to the provider’s authorization endpoint, with this client’s client_id and ' +
+    'the attacker’s redirect_uri, hoping the code comes to them. The provider must answer with an error page ' +
+    'of its own, never a redirect.',
   needs: 'nothing',
   attempts: [
     {
@@ -29,10 +31,20 @@ export const unregisteredRedirect: Experiment = {
   async start(lab) {
     const url = labAuthorizationUrl(lab.config, lab.metadata, { state: randomToken(), code_verifier: randomToken() });
     url.searchParams.set('redirect_uri', 'https://attacker.example/callback');
-    const answer = await lab.attacker.fetchPage('Authorization request with the attacker’s redirect_uri', ['RFC 9700 §4.1.3'], url, ['Location']);
+    const answer = await lab.attacker.fetchPage(
+      'Authorization request with the attacker’s redirect_uri',
+      ['RFC 9700 §4.1.3'],
+      url,
+      ['Location'],
+    );
     const redirected = answer.headers.get('location') !== null;
     const evidence = `HTTP ${answer.status}, ${redirected ? `a redirect to ${answer.headers.get('location')}` : 'an error page and no Location header'}.`;
-    lab.result('unregistered-redirect', answer.status >= 400 && !redirected ? 'refused' : 'accepted', evidence, answer.seq);
+    lab.result(
+      'unregistered-redirect',
+      answer.status >= 400 && !redirected ? 'refused' : 'accepted',
+      evidence,
+      answer.seq,
+    );
     lab.show({ link: url.href });
     return LAB_RESULT;
   },
