@@ -9,7 +9,8 @@
  * - `POST /__bench/purge?at=T` runs `store.purgeExpired(T)` (T defaults to now), as the purge timer would at time T;
  * - `GET  /__bench/sql`        round trips and statements sent to PostgreSQL since the last call (with
  *                              BENCH_COUNT_SQL=1, see ../lib/sql-counter.ts);
- * - `GET  /__bench/loop`       the event loop's delay since the last call (BENCH_LOOP_DELAY=1 turns the monitor on).
+ * - `GET  /__bench/loop`       the event loop's delay since the last call, and the longest GC pause in it
+ *                              (BENCH_LOOP_DELAY=1 turns the monitor on).
  *
  * Environment:
  * - `BENCH_STORE_URL`: a PostgreSQL database for the store (migrated and seeded by `openStore`, as
@@ -20,7 +21,7 @@
  * The token lifetimes come from the usual variables (ACCESS_TOKEN_LIFETIME, …), read by `loadConfig`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createApp, type ProviderDeps } from '../../provider/src/app.ts';
 import { loadConfig } from '../../provider/src/config.ts';
 import { ExpiringMemoryStore } from '../../provider/src/http/session.ts';
@@ -81,12 +82,16 @@ sql?.take();
 if (env.BENCH_PURGE_MS) store.startPurging(Number(env.BENCH_PURGE_MS));
 const loop = env.BENCH_LOOP_DELAY ? monitorEventLoopDelay({ resolution: 1 }) : undefined;
 loop?.enable();
+// The longest garbage collection pause in the same period: a delay the purge did not cause.
+let longestGc = 0;
+if (loop) new PerformanceObserver((list) => list.getEntries().forEach(({ duration }) => (longestGc = Math.max(longestGc, duration)))).observe({ entryTypes: ['gc'] });
 
 const ms = (ns: number) => ns / 1e6;
 function loopDelay() {
   if (!loop) return null;
-  const delay = { max: ms(loop.max), p99: ms(loop.percentile(99)), mean: ms(loop.mean) };
+  const delay = { max: ms(loop.max), p99: ms(loop.percentile(99)), mean: ms(loop.mean), longestGc };
   loop.reset();
+  longestGc = 0;
   return delay;
 }
 

@@ -34,6 +34,7 @@ interface Memory {
 interface LoopDelay {
   max: number;
   p99: number;
+  longestGc: number;
 }
 
 const bench = async <T>(server: ServerChild<unknown>, path: string, method = 'GET'): Promise<T> => {
@@ -81,8 +82,8 @@ async function chain(storeUrl?: string): Promise<void> {
     const growth = after.heapUsed - before.heapUsed;
     console.log(`  ${ROTATIONS.toLocaleString('en')} rotations of one refresh token in ${seconds.toFixed(1)} s (${Math.round(ROTATIONS / seconds)}/s), ${OTHER_GRANTS.toLocaleString('en')} other live grants, purge timer every second`);
     console.log(`    heap after GC: ${mb(before.heapUsed)} before, ${mb(after.heapUsed)} after: ${growth >= 0 ? '+' : ''}${mb(growth)} (${after.grants.toLocaleString('en')} grants held)`);
-    console.log(`    event-loop delay during the rotations: max ${during.max.toFixed(1)} ms, p99 ${during.p99.toFixed(1)} ms`);
-    console.log(`    one purge of all ${purge.dropped.toLocaleString('en')} grants: ${purge.ms.toFixed(0)} ms in all, event-loop delay max ${purgeDelay.max.toFixed(1)} ms`);
+    console.log(`    event-loop delay during the rotations: max ${during.max.toFixed(1)} ms, p99 ${during.p99.toFixed(1)} ms (longest GC pause ${during.longestGc.toFixed(1)} ms)`);
+    console.log(`    one purge of all ${purge.dropped.toLocaleString('en')} grants: ${purge.ms.toFixed(0)} ms in all, event-loop delay max ${purgeDelay.max.toFixed(1)} ms (longest GC pause ${purgeDelay.longestGc.toFixed(1)} ms)`);
     console.log(`    the chain's first access token: ${oldAccess.status}; its first refresh token again: ${reuse.status}; the current one after that: ${afterReuse.status}`);
     console.log(`  target: heap within ${TARGET_HEAP_MB} MB, no event-loop delay above ${TARGET_DELAY_MS} ms, reuse refused and the grant revoked`);
 
