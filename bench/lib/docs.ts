@@ -81,7 +81,8 @@ npm run bench -- --profile # also writes CPU profiles of the servers to bench/pr
 \`\`\`
 
 Each measurement is a median over rounds (min–max in brackets), each round measuring the target and its
-baseline back to back. The servers under test run in child processes on ephemeral ports, so on two cores one
+baseline back to back. A rate counts the responses from the first request to the last response (autocannon's own
+duration runs to its next one-second tick, which made earlier exchange figures multiples of the code count). The servers under test run in child processes on ephemeral ports, so on two cores one
 core serves and the other generates load. Absolute numbers depend on the machine and on what else runs on it;
 the ratios are what the targets are about.
 `;
