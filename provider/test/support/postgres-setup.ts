@@ -9,7 +9,8 @@
  *    `postgresql` package): a new cluster in a temporary folder, listening on 127.0.0.1 on a free port with its
  *    socket in that folder, fsync off; run as the `postgres` user when the tests run as root. Stopped and
  *    removed after the run.
- * 3. Otherwise the PostgreSQL suites are skipped, and one line says how to enable them.
+ * 3. Otherwise the PostgreSQL suites are skipped, and one line says how to enable them; unless
+ *    REQUIRE_POSTGRES=1 (CI sets it), which makes the run fail instead, so that CI cannot pass without them.
  */
 import type { TestProject } from 'vitest/node';
 import { serverBinaries, startThrowawayCluster } from './postgres-cluster.ts';
@@ -33,6 +34,7 @@ export default async function setup(project: TestProject) {
   }
   const bin = serverBinaries();
   if (!bin) {
+    if (process.env.REQUIRE_POSTGRES === '1') throw new Error(`REQUIRE_POSTGRES=1, but no PostgreSQL: ${SKIPPED}`);
     console.warn(`\n⚠️  ${SKIPPED}\n`);
     project.provide('postgresAdminUrl', null);
     return;
