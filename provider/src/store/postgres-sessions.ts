@@ -38,9 +38,8 @@ export class PostgresSessionStore extends session.Store {
     this.inner.destroy(digest(sid), callback);
   }
 
-  override touch(sid: string, data: session.SessionData, callback?: () => void): void {
-    this.inner.touch(digest(sid), data, callback);
-  }
+  // No `touch`, as in the memory store: the cookie does not roll (its expiry is set at sign-in), so the row's expiry
+  // must not move either, and a page view that changes nothing writes nothing (one statement fewer per page).
 
   /** Deletes expired sessions, in batches through the `expire` index; several processes may run it at once. */
   purgeExpired(now = Date.now()): Promise<number> {
