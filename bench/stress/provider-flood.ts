@@ -8,6 +8,7 @@
  * run puts the same load on the metadata document first, to show what any busy process adds to its idle RSS.
  *
  *   npm run stress -- provider-flood                  200,000 requests
+ *   npm run stress -- provider-flood-postgres         the same with DATABASE_URL, counting the rows left behind
  *   STRESS_REQUESTS=20000 npm run stress -- provider-flood
  */
 import { spawn } from 'node:child_process';
@@ -17,6 +18,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { HttpClient, type Reply } from '../lib/http.ts';
+import { findPostgres, POSTGRES_SKIPPED } from '../lib/postgres.ts';
 
 const REQUESTS = Number(process.env.STRESS_REQUESTS ?? 200_000);
 const WARMUP = 20_000;
@@ -108,6 +110,8 @@ interface Figures {
   after: number;
   flows: number[];
   failures: string[];
+  /** The user's flows during the warm-up (their sign-ins and grants are the only state a flood run should add). */
+  warmupFlows: number;
   alive: boolean;
 }
 
@@ -115,7 +119,7 @@ interface Figures {
  * Starts a fresh provider and measures it: RSS idle; after a warm-up that is the flood in small (20,000
  * requests, and the user's flow every second); then through `total` requests of `targets`.
  */
-async function measure(targets: string[], total: number): Promise<Figures> {
+async function measure(targets: string[], total: number, env: Record<string, string> = {}): Promise<Figures> {
   const port = await freePort();
   const server = spawn(process.execPath, ['--import', 'tsx', 'provider/src/server.ts'], {
     cwd: ROOT,
@@ -126,6 +130,7 @@ async function measure(targets: string[], total: number): Promise<Figures> {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       SESSION_SECRET: randomBytes(32).toString('base64url'),
+      ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -185,6 +190,7 @@ async function measure(targets: string[], total: number): Promise<Figures> {
     const warmUp = run(WARMUP);
     await Promise.all([warmUp, userEverySecond(warmUp)]);
     statuses.clear();
+    const warmupFlows = flows.length;
     flows.length = 0;
     const warm = sample();
 
@@ -198,7 +204,7 @@ async function measure(targets: string[], total: number): Promise<Figures> {
     clearInterval(sampler);
     const after = sample();
     const alive = !exited && (await userFlow(client).then(() => true, () => false));
-    return { requests: total, seconds, statuses, idle, warm, quarters, peak, after, flows, failures, alive };
+    return { requests: total, seconds, statuses, idle, warm, quarters, peak, after, flows, failures, warmupFlows, alive };
   } finally {
     flood.destroy();
     client.close();
@@ -220,31 +226,65 @@ function report(label: string, figures: Figures): void {
   console.log(`    user flows meanwhile: ${flows.length} completed, ${failures.length} failed${latency}; still serving afterwards: ${alive ? 'yes' : 'NO'}`);
 }
 
-export async function providerFlood(): Promise<void> {
-  const padding = 'x'.repeat(PARAMETER_BYTES);
-  // For comparison: the same load on the metadata document, which keeps nothing and touches no session code.
-  const control = await measure([`/.well-known/oauth-authorization-server?padding=${padding}`], WARMUP);
-  report('control, the metadata document', control);
-  // An unknown 12 KB parameter, a 12 KB state, and the sign-in page: what an anonymous attacker can send.
-  const figures = await measure(
-    [
-      `/oauth/authorize?${authorizeQuery()}&padding=${padding}`,
-      `/oauth/authorize?${authorizeQuery({ state: 's'.repeat(PARAMETER_BYTES) })}`,
-      `/login?padding=${padding}`,
-    ],
-    REQUESTS,
-  );
-  report('anonymous GET /oauth/authorize and GET /login with a 12 KB parameter', figures);
-  console.log(`  target: growth ≤ ${TARGET_GROWTH_MB} MB, the provider up, the user's flows completing`);
+const padding = 'x'.repeat(PARAMETER_BYTES);
+/** An unknown 12 KB parameter, a 12 KB state, and the sign-in page: what an anonymous attacker can send. */
+const ANONYMOUS = () => [
+  `/oauth/authorize?${authorizeQuery()}&padding=${padding}`,
+  `/oauth/authorize?${authorizeQuery({ state: 's'.repeat(PARAMETER_BYTES) })}`,
+  `/login?padding=${padding}`,
+];
 
-  const { peak, warm, alive, flows, failures } = figures;
-  const missed = [
+function missedTargets({ peak, warm, alive, flows, failures }: Figures): string[] {
+  return [
     peak - warm > TARGET_GROWTH_MB * MB && `RSS grew by ${mb(peak - warm)}`,
     !alive && 'the provider is down',
     flows.length === 0 && 'no user flow completed during the flood',
     failures.length > 0 && `user flows failed: ${[...new Set(failures)].join('; ')}`,
-  ].filter(Boolean);
+  ].filter((missed): missed is string => typeof missed === 'string');
+}
+
+export async function providerFlood(): Promise<void> {
+  // For comparison: the same load on the metadata document, which keeps nothing and touches no session code.
+  const control = await measure([`/.well-known/oauth-authorization-server?padding=${padding}`], WARMUP);
+  report('control, the metadata document', control);
+  const figures = await measure(ANONYMOUS(), REQUESTS);
+  report('anonymous GET /oauth/authorize and GET /login with a 12 KB parameter', figures);
+  console.log(`  target: growth ≤ ${TARGET_GROWTH_MB} MB, the provider up, the user's flows completing`);
+  const missed = missedTargets(figures);
   if (missed.length > 0) throw new Error(missed.join(', '));
+}
+
+/**
+ * The same flood with DATABASE_URL: what it leaves in the database. Every table the provider writes is counted
+ * before and after; the anonymous requests must add no row (only the real user's sign-ins and grants may).
+ */
+export async function providerFloodPostgres(): Promise<void> {
+  const postgres = await findPostgres();
+  if (!postgres) {
+    console.log(`  ${POSTGRES_SKIPPED}`);
+    return;
+  }
+  try {
+    const url = await postgres.createDatabase();
+    const tables = ['login_sessions', 'rate_limits', 'consent_interactions', 'grants'];
+    const rows = async () => {
+      const { rows: [counts] } = await postgres.query(url, `SELECT ${tables.map((t) => `(SELECT count(*)::int FROM ${t}) AS ${t}`).join(', ')}`);
+      return counts as Record<string, number>;
+    };
+    const figures = await measure(ANONYMOUS(), REQUESTS, { DATABASE_URL: url });
+    report('anonymous GET /oauth/authorize and GET /login with a 12 KB parameter, on PostgreSQL', figures);
+    const after = await rows();
+    // Each of the user's flows (one every second, warm-up included) signs in once and makes one grant.
+    const userFlows = figures.flows.length + figures.failures.length + figures.warmupFlows + 1; // + the final check
+    console.log(`    rows afterwards: ${tables.map((t) => `${t} ${after[t]}`).join(', ')} (the user's flows: ${userFlows})`);
+    console.log(`  target: growth ≤ ${TARGET_GROWTH_MB} MB, the provider up, the user's flows completing, no row beyond the user's`);
+    const missed = missedTargets(figures);
+    const beyond = tables.filter((t) => (after[t] ?? 0) > userFlows);
+    if (beyond.length > 0) missed.push(`rows beyond the user's flows in ${beyond.join(', ')}`);
+    if (missed.length > 0) throw new Error(missed.join(', '));
+  } finally {
+    await postgres.close();
+  }
 }
 
 // Run directly: `tsx bench/stress/provider-flood.ts`.

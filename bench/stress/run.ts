@@ -13,13 +13,17 @@
  */
 import { parseArgs } from 'node:util';
 import { clientSessions } from './client-sessions.ts';
-import { providerFlood } from './provider-flood.ts';
+import { providerFlood, providerFloodPostgres } from './provider-flood.ts';
 import { refreshChain, refreshChainPostgres } from './refresh-chain.ts';
 
 const scenarios: Record<string, { run: () => Promise<void>; about: string }> = {
   'provider-flood': {
     run: providerFlood,
     about: '200,000 anonymous GET /oauth/authorize and /login with a 12 KB parameter: provider RSS +64 MB at most, a user signing in meanwhile',
+  },
+  'provider-flood-postgres': {
+    run: providerFloodPostgres,
+    about: 'the same with DATABASE_URL: no row beyond those of the user signing in (skipped without PostgreSQL)',
   },
   'client-sessions': {
     run: clientSessions,
