@@ -23,6 +23,10 @@ export interface ChildOptions {
   profileDir?: string;
 }
 
+/** Children still running: stopped when this process exits, however it exits (a failed scenario included). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => running.forEach((child) => child.kill('SIGTERM')));
+
 /** Every child started with a profile directory: its pid names its profile file. */
 export const profiledChildren: { pid: number; label: string; readyMs: number }[] = [];
 
@@ -37,6 +41,8 @@ export async function startServer<Info extends { port: number }>(
     env: { ...inheritedEnv(), NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const info = await firstLine<Info>(child, entry);
   // A database URL holds a password: the label says that there is one, not what it is.
   const shown = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, name.endsWith('_URL') ? '…' : value]));

@@ -41,6 +41,10 @@ export async function startProvider(env: Record<string, string>): Promise<Provid
   });
   let exited = false;
   child.once('exit', () => (exited = true));
+  // However this process ends, the provider (and with WORKERS its workers, which follow their primary) ends too.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   const stop = async () => {
     if (exited) return;
     const gone = new Promise((resolve) => child.once('exit', resolve));

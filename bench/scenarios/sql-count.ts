@@ -24,8 +24,7 @@ const LOWER_BOUNDS: Record<string, string> = {
     'tokens together); 1 without it (one UPDATE … FROM clients that also authenticates and checks PKCE).',
   'POST /oauth/token (refresh)': '2: the client, then the compare-and-swap (reuse costs one more); 1 with the client joined into it.',
   'GET /oauth/authorize (consent page)':
-    "2: the session and the interaction. The client is configuration, the user's name could live in the " +
-    'session, and the session\'s expiry need not be rewritten on every request.',
+    "2: the session and the interaction. The client is configuration, and the user's name could live in the session.",
   'POST /oauth/authorize (Allow)':
     '4: the session, consuming the interaction, the code, the sealed answer (the client is looked up twice: by ' +
     'our validation and again by the library).',
