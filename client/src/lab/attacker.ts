@@ -32,6 +32,13 @@ export class Attacker {
     private readonly source: string,
   ) {}
 
+  /** The client's own, correct redemption of a code (RFC 6749 §4.1.3): where experiments that misuse tokens start. */
+  redeem(code: string, code_verifier: string): Promise<TokenAnswer> {
+    const { redirect_uri } = this.ctx.config;
+    const params = { grant_type: 'authorization_code', code, redirect_uri, code_verifier };
+    return this.tokenRequest('Token request: the client redeems the code', ['RFC 6749 §4.1.3'], params);
+  }
+
   /** POSTs exactly `params` (undefined ones left out) to the token endpoint, authenticated as `caller`. */
   async tokenRequest(
     title: string,

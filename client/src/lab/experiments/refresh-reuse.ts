@@ -36,12 +36,7 @@ export const refreshReuse: Experiment = {
 
   async finish(lab, { code }) {
     const { attacker } = lab;
-    const tokens = await attacker.tokenRequest('Token request: the client redeems the code', ['RFC 6749 §4.1.3'], {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: lab.config.redirect_uri,
-      code_verifier: lab.code_verifier,
-    });
+    const tokens = await attacker.redeem(code, lab.code_verifier);
     const stolen = tokens.refresh_token;
     const rotated =
       stolen &&

@@ -30,12 +30,7 @@ export const tokenInQuery: Experiment = {
 
   async finish(lab, { code }) {
     const { attacker } = lab;
-    const tokens = await attacker.tokenRequest('Token request: the client redeems the code', ['RFC 6749 §4.1.3'], {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: lab.config.redirect_uri,
-      code_verifier: lab.code_verifier,
-    });
+    const tokens = await attacker.redeem(code, lab.code_verifier);
     if (!tokens.access_token) {
       lab.result(
         'token-in-query',
