@@ -1,4 +1,5 @@
 /** Summaries of repeated measurements: the median of the rounds, with their range. */
+import { readFileSync } from 'node:fs';
 
 export interface Measurement {
   /** Requests (or flows) per second. */
@@ -30,5 +31,16 @@ export function percentile(samples: number[], p: number): number {
 }
 
 export const MB = 1024 * 1024;
+export const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+
+/** Resident set size of a process, from the kernel (VmRSS); 0 once the process is gone. */
+export function rss(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return Number(kb ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

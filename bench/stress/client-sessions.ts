@@ -20,33 +20,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Browser, signInAndConsent } from '../../integration/support/browser.ts';
+import { freePort } from '../lib/provider-process.ts';
+import { mb, MB, rss } from '../lib/stats.ts';
 
 const REQUESTS = Number(process.env.STRESS_REQUESTS ?? 200_000);
 const CONCURRENCY = 32;
 const TARGET_GROWTH_MB = 64;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-const MB = 1024 * 1024;
-const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
-
-/** Resident set size of a process, from the kernel (VmRSS). */
-function rss(pid: number): number {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) * 1024;
-}
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** One app as `npm start` runs it, quiet but for errors; resolves once `ready` answers 200. */
 async function start(entry: string, env: Record<string, string>, ready: string) {

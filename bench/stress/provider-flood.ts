@@ -11,39 +11,20 @@
  *   npm run stress -- provider-flood-postgres         the same with DATABASE_URL, counting the rows left behind
  *   STRESS_REQUESTS=20000 npm run stress -- provider-flood
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { HttpClient, type Reply } from '../lib/http.ts';
 import { findPostgres, POSTGRES_SKIPPED } from '../lib/postgres.ts';
+import { startProvider } from '../lib/provider-process.ts';
+import { mb, MB, rss } from '../lib/stats.ts';
 
 const REQUESTS = Number(process.env.STRESS_REQUESTS ?? 200_000);
 const WARMUP = 20_000;
 const CONCURRENCY = 64;
 const PARAMETER_BYTES = 12 * 1024;
 const TARGET_GROWTH_MB = 64;
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLIENT = { id: 'testclient', secret: 'testsecret', redirect_uri: 'http://localhost:3000/callback' };
-
-const MB = 1024 * 1024;
-const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
-
-/** Resident set size of a process, from the kernel (VmRSS). */
-function rss(pid: number): number {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) * 1024;
-}
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function authorizeQuery(extra: Record<string, string> = {}): string {
   const code_challenge = createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url');
@@ -120,34 +101,12 @@ interface Figures {
  * requests, and the user's flow every second); then through `total` requests of `targets`.
  */
 async function measure(targets: string[], total: number, env: Record<string, string> = {}): Promise<Figures> {
-  const port = await freePort();
-  const server = spawn(process.execPath, ['--import', 'tsx', 'provider/src/server.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      PROVIDER_PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      SESSION_SECRET: randomBytes(32).toString('base64url'),
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const pid = server.pid as number;
-  let exited = false;
-  server.once('exit', () => (exited = true));
-  const sample = () => (exited ? 0 : rss(pid));
-  const client = new HttpClient(`http://127.0.0.1:${port}`);
+  const provider = await startProvider(env);
+  const port = Number(new URL(provider.origin).port);
+  const sample = () => rss(provider.pid);
+  const client = new HttpClient(provider.origin);
   const flood = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {
-    for (let tries = 0; ; tries++) {
-      const ready = await client.request('GET', '/.well-known/oauth-authorization-server').catch(() => undefined);
-      if (ready?.status === 200) break;
-      if (tries > 100 || exited) throw new Error('the provider did not start');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-
     const statuses = new Map<number, number>();
     const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
     const get = (path: string) =>
@@ -203,15 +162,12 @@ async function measure(targets: string[], total: number, env: Record<string, str
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
     const after = sample();
-    const alive = !exited && (await userFlow(client).then(() => true, () => false));
+    const alive = await userFlow(client).then(() => true, () => false);
     return { requests: total, seconds, statuses, idle, warm, quarters, peak, after, flows, failures, warmupFlows, alive };
   } finally {
     flood.destroy();
     client.close();
-    if (!exited) {
-      server.kill('SIGTERM');
-      await new Promise((resolve) => server.once('exit', resolve));
-    }
+    await provider.stop();
   }
 }
 

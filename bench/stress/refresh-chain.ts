@@ -19,7 +19,7 @@ import { prepareCodes } from '../lib/exchange.ts';
 import { HttpClient } from '../lib/http.ts';
 import { CLIENT_ID, CLIENT_SECRET, exchangeCode, refresh } from '../lib/oauth-flows.ts';
 import { findPostgres, POSTGRES_SKIPPED } from '../lib/postgres.ts';
-import { MB } from '../lib/stats.ts';
+import { MB, mb } from '../lib/stats.ts';
 
 const ROTATIONS = Number(process.env.STRESS_ROTATIONS ?? 100_000);
 const OTHER_GRANTS = 100_000;
@@ -42,7 +42,6 @@ const bench = async <T>(server: ServerChild<unknown>, path: string, method = 'GE
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 };
-const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 
 async function chain(storeUrl?: string): Promise<void> {
   const env: Record<string, string> = { BENCH_GRANTS: String(OTHER_GRANTS), BENCH_PURGE_MS: '1000', BENCH_LOOP_DELAY: '1' };
